@@ -1,0 +1,534 @@
+package logshipper
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/elb-otel/elb-otel/constructs/internal/lambdabuild"
+)
+
+// Environment variables the construct sets on the function. The handler
+// reads the same names (lambda/internal/config).
+const (
+	EnvEndpoint           = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	EnvProtocol           = "OTEL_EXPORTER_OTLP_PROTOCOL"
+	EnvCompression        = "OTEL_EXPORTER_OTLP_COMPRESSION"
+	EnvServiceName        = "OTEL_SERVICE_NAME"
+	EnvResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
+	EnvHeadersSecretARN   = "ELB_OTEL_HEADERS_SECRET_ARN"
+	EnvQueueURL           = "ELB_OTEL_QUEUE_URL"
+	EnvDeleteObjects      = "ELB_OTEL_DELETE_OBJECTS"
+	EnvBucket             = "ELB_OTEL_BUCKET"
+	EnvPrefix             = "ELB_OTEL_PREFIX"
+)
+
+// LogShipper ships the access and connection logs that load balancers write
+// to S3 to an OTLP endpoint: bucket -> EventBridge rule or S3 notification ->
+// SQS work queue (with a dead-letter queue) -> Go Lambda function.
+type LogShipper interface {
+	constructs.Construct
+	// Bucket is the log bucket in use, new or imported.
+	Bucket() awss3.IBucket
+	// LogKeyPrefix is the key prefix the shipper reads, ending in "AWSLogs/".
+	LogKeyPrefix() *string
+	// Queue is the work queue: one message per log object.
+	Queue() awssqs.IQueue
+	// DeadLetterQueue holds the messages that failed MaxReceiveCount times.
+	DeadLetterQueue() awssqs.IQueue
+	// Function is the shipper function.
+	Function() awslambda.IFunction
+	// LogGroup is the function's own log group.
+	LogGroup() awslogs.ILogGroup
+	// Rule is the EventBridge rule, or nil with TriggerS3Notification.
+	Rule() awsevents.IRule
+	// Alarms are the pipeline's alarms: dead-letter queue not empty, function
+	// errors, throttles and queue backlog age.
+	Alarms() []awscloudwatch.IAlarm
+}
+
+type logShipper struct {
+	constructs.Construct
+	bucket    awss3.IBucket
+	prefix    string
+	queue     awssqs.IQueue
+	dlq       awssqs.IQueue
+	function  awslambda.IFunction
+	logGroup  awslogs.ILogGroup
+	rule      awsevents.IRule
+	alarms    []awscloudwatch.IAlarm
+	newBucket awss3.Bucket
+}
+
+func (s *logShipper) Bucket() awss3.IBucket          { return s.bucket }
+func (s *logShipper) LogKeyPrefix() *string          { return jsii.String(s.prefix) }
+func (s *logShipper) Queue() awssqs.IQueue           { return s.queue }
+func (s *logShipper) DeadLetterQueue() awssqs.IQueue { return s.dlq }
+func (s *logShipper) Function() awslambda.IFunction  { return s.function }
+func (s *logShipper) LogGroup() awslogs.ILogGroup    { return s.logGroup }
+func (s *logShipper) Rule() awsevents.IRule          { return s.rule }
+func (s *logShipper) Alarms() []awscloudwatch.IAlarm { return s.alarms }
+
+// settings are the props after validation and defaults.
+type settings struct {
+	endpoint        string
+	protocol        string
+	compression     string
+	serviceName     string
+	resourceAttrs   string
+	prefix          string
+	trigger         Trigger
+	memoryMiB       float64
+	timeoutSeconds  float64
+	batchSize       float64
+	maxConcurrency  float64
+	maxReceiveCount float64
+	expirationDays  float64
+	oldestAgeSecs   float64
+	deleteObjects   bool
+	backfill        bool
+	arch            awslambda.Architecture
+	goarch          string
+	logRetention    awslogs.RetentionDays
+	removalPolicy   awscdk.RemovalPolicy
+}
+
+// NewLogShipper creates the log shipper. It panics with an error listing every
+// invalid prop, so misconfiguration fails `cdk synth` with a fix-it message.
+func NewLogShipper(scope constructs.Construct, id *string, props *LogShipperProps) LogShipper {
+	if props == nil {
+		props = &LogShipperProps{}
+	}
+	cfg, err := validate(props)
+	if err != nil {
+		panic(err)
+	}
+	this := constructs.NewConstruct(scope, id)
+	s := &logShipper{Construct: this, prefix: cfg.prefix}
+
+	s.bucket = s.logBucket(props, cfg)
+	s.dlq = awssqs.NewQueue(this, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	s.queue = awssqs.NewQueue(this, jsii.String("Queue"), &awssqs.QueueProps{
+		Encryption: awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL: jsii.Bool(true),
+		// AWS recommends six times the function timeout for an SQS event
+		// source, so a message is not redelivered while a retrying batch runs.
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(6 * cfg.timeoutSeconds)),
+		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(4)),
+		DeadLetterQueue: &awssqs.DeadLetterQueue{
+			Queue:           s.dlq,
+			MaxReceiveCount: jsii.Number(cfg.maxReceiveCount),
+		},
+	})
+	s.trigger(cfg)
+	s.shipperFunction(props, cfg)
+	s.alarmsFor(props, cfg)
+	return s
+}
+
+func validate(p *LogShipperProps) (settings, error) {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf("logshipper: "+format, a...)) }
+
+	cfg := settings{
+		protocol:        "http/protobuf",
+		compression:     "gzip",
+		serviceName:     "elb",
+		trigger:         TriggerEventBridge,
+		memoryMiB:       1024,
+		timeoutSeconds:  300,
+		batchSize:       5,
+		maxConcurrency:  10,
+		maxReceiveCount: 5,
+		expirationDays:  90,
+		oldestAgeSecs:   1800,
+		arch:            awslambda.Architecture_ARM_64(),
+		goarch:          "arm64",
+		logRetention:    awslogs.RetentionDays_ONE_MONTH,
+		removalPolicy:   awscdk.RemovalPolicy_RETAIN,
+	}
+
+	switch endpoint := deref(p.OtlpEndpoint); {
+	case endpoint == "":
+		add("OtlpEndpoint is required: set it to your OTLP/HTTP receiver's base URL, e.g. https://otlp.example.com:4318")
+	default:
+		u, err := url.Parse(endpoint)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+			add("OtlpEndpoint must be an http(s) URL such as https://otlp.example.com:4318, got %q", endpoint)
+		case u.Scheme == "http" && !deref(p.AllowInsecureEndpoint):
+			add("OtlpEndpoint %q is plain http: use https, or set AllowInsecureEndpoint for a collector inside your network", endpoint)
+		case u.User != nil:
+			add("OtlpEndpoint must not carry credentials in the URL; put them in HeadersSecret")
+		default:
+			cfg.endpoint = endpoint
+		}
+	}
+	if v := deref(p.OtlpProtocol); v != "" {
+		if v != "http/protobuf" && v != "http/json" {
+			add("OtlpProtocol must be \"http/protobuf\" or \"http/json\", got %q", v)
+		}
+		cfg.protocol = v
+	}
+	if v := deref(p.OtlpCompression); v != "" {
+		if v != "gzip" && v != "none" {
+			add("OtlpCompression must be \"gzip\" or \"none\", got %q", v)
+		}
+		cfg.compression = v
+	}
+	if v := deref(p.ServiceName); v != "" {
+		cfg.serviceName = v
+	} else if p.ServiceName != nil {
+		add("ServiceName must not be empty; leave it unset for the default \"elb\"")
+	}
+	if p.ResourceAttributes != nil {
+		attrs, err := resourceAttributes(*p.ResourceAttributes)
+		if err != nil {
+			add("%v", err)
+		}
+		cfg.resourceAttrs = attrs
+	}
+
+	if p.Bucket != nil && p.BucketProps != nil {
+		add("set Bucket or BucketProps, not both")
+	}
+	if p.LogExpiration != nil {
+		days := *p.LogExpiration.ToDays(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)})
+		if days < 1 || days != float64(int(days)) {
+			add("LogExpiration must be a whole number of days, at least 1, got %v days", days)
+		}
+		cfg.expirationDays = days
+	}
+	if p.RemovalPolicy != "" {
+		cfg.removalPolicy = p.RemovalPolicy
+	}
+	prefix := deref(p.KeyPrefix)
+	switch {
+	case strings.HasPrefix(prefix, "/") || strings.HasSuffix(prefix, "/"):
+		add("KeyPrefix must not start or end with \"/\", got %q (use the prefix exactly as set on the load balancer)", prefix)
+	case strings.Contains(prefix, "AWSLogs"):
+		add("KeyPrefix must not contain \"AWSLogs\" (ELB adds AWSLogs/ itself), got %q", prefix)
+	}
+	if prefix == "" {
+		cfg.prefix = "AWSLogs/"
+	} else {
+		cfg.prefix = prefix + "/AWSLogs/"
+	}
+	switch p.Trigger {
+	case "":
+	case TriggerEventBridge, TriggerS3Notification:
+		cfg.trigger = p.Trigger
+	default:
+		add("Trigger must be TriggerEventBridge or TriggerS3Notification, got %q", p.Trigger)
+	}
+
+	if p.MemorySizeMiB != nil {
+		cfg.memoryMiB = *p.MemorySizeMiB
+		if cfg.memoryMiB < 128 || cfg.memoryMiB > 10240 {
+			add("MemorySizeMiB must be between 128 and 10240, got %v", cfg.memoryMiB)
+		}
+	}
+	if p.Timeout != nil {
+		cfg.timeoutSeconds = *p.Timeout.ToSeconds(nil)
+		// 6 x timeout is the queue's visibility timeout; SQS allows 12 hours,
+		// and Lambda 15 minutes anyway.
+		if cfg.timeoutSeconds < 30 || cfg.timeoutSeconds > 900 {
+			add("Timeout must be between 30 seconds and 15 minutes (the queue's visibility timeout is six times it, at most 12 hours in SQS), got %v seconds", cfg.timeoutSeconds)
+		}
+	}
+	if p.BatchSize != nil {
+		cfg.batchSize = *p.BatchSize
+		if cfg.batchSize < 1 || cfg.batchSize > 10 {
+			add("BatchSize must be between 1 and 10 log objects, got %v", cfg.batchSize)
+		}
+	}
+	if p.MaxConcurrency != nil {
+		cfg.maxConcurrency = *p.MaxConcurrency
+		if cfg.maxConcurrency < 2 || cfg.maxConcurrency > 1000 {
+			add("MaxConcurrency must be between 2 and 1000 (an SQS event source limit), got %v", cfg.maxConcurrency)
+		}
+	}
+	if p.MaxReceiveCount != nil {
+		cfg.maxReceiveCount = *p.MaxReceiveCount
+		if cfg.maxReceiveCount < 1 || cfg.maxReceiveCount > 1000 {
+			add("MaxReceiveCount must be between 1 and 1000, got %v", cfg.maxReceiveCount)
+		}
+	}
+	if p.OldestMessageAgeAlarmThreshold != nil {
+		cfg.oldestAgeSecs = *p.OldestMessageAgeAlarmThreshold.ToSeconds(nil)
+		if cfg.oldestAgeSecs < 60 {
+			add("OldestMessageAgeAlarmThreshold must be at least 1 minute, got %v seconds", cfg.oldestAgeSecs)
+		}
+	}
+	if p.Architecture != nil {
+		switch name := *p.Architecture.Name(); name {
+		case "arm64":
+			cfg.arch, cfg.goarch = p.Architecture, "arm64"
+		case "x86_64":
+			cfg.arch, cfg.goarch = p.Architecture, "amd64"
+		default:
+			add("Architecture must be ARM_64 or X86_64, got %q", name)
+		}
+	}
+	if p.LogRetention != "" {
+		cfg.logRetention = p.LogRetention
+	}
+	cfg.deleteObjects = deref(p.DeleteProcessedObjects)
+	cfg.backfill = deref(p.EnableBackfill)
+	return cfg, errors.Join(errs...)
+}
+
+// resourceAttributes renders attrs as OTEL_RESOURCE_ATTRIBUTES, sorted.
+func resourceAttributes(attrs map[string]*string) (string, error) {
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		v := deref(attrs[k])
+		if k == "" || strings.ContainsAny(k, ",=") {
+			return "", fmt.Errorf("logshipper: ResourceAttributes key %q must be non-empty and contain no ',' or '='", k)
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(v))
+	}
+	return b.String(), nil
+}
+
+func (s *logShipper) logBucket(p *LogShipperProps, cfg settings) awss3.IBucket {
+	if p.Bucket != nil {
+		return p.Bucket
+	}
+	bp := awss3.BucketProps{}
+	if p.BucketProps != nil {
+		bp = *p.BucketProps
+	}
+	// Construct-required values win over user props: ELB log delivery
+	// supports SSE-S3 only, and the bucket must stay private and TLS-only.
+	bp.BlockPublicAccess = awss3.BlockPublicAccess_BLOCK_ALL()
+	bp.EnforceSSL = jsii.Bool(true)
+	bp.Encryption = awss3.BucketEncryption_S3_MANAGED
+	bp.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
+	if bp.RemovalPolicy == "" {
+		bp.RemovalPolicy = cfg.removalPolicy
+	}
+	if bp.LifecycleRules == nil {
+		bp.LifecycleRules = &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("ExpireLogs"),
+			Expiration:                          awscdk.Duration_Days(jsii.Number(cfg.expirationDays)),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}}
+	}
+	bucket := awss3.NewBucket(s, jsii.String("Bucket"), &bp)
+	s.newBucket = bucket
+	return bucket
+}
+
+// trigger wires new log objects to the work queue.
+func (s *logShipper) trigger(cfg settings) {
+	switch cfg.trigger {
+	case TriggerS3Notification:
+		s.s3Notification(cfg)
+	default:
+		s.eventBridgeRule(cfg)
+	}
+}
+
+func (s *logShipper) eventBridgeRule(cfg settings) {
+	if s.newBucket != nil {
+		// A plain bucket property, so no notifications custom resource.
+		cfn := s.newBucket.Node().DefaultChild().(awss3.CfnBucket)
+		cfn.AddPropertyOverride(jsii.String("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled"), jsii.Bool(true))
+	} else {
+		awscdk.Annotations_Of(s).AddWarningV2(jsii.String("elb-otel:eventbridge-imported-bucket"), jsii.String(
+			"the log bucket is imported, so this stack cannot switch on its EventBridge notifications: run "+
+				"`aws s3api put-bucket-notification-configuration --bucket <name> --notification-configuration '{\"EventBridgeConfiguration\":{}}'` "+
+				"(this keeps no other notification; merge with the bucket's existing configuration), or use Trigger: TriggerS3Notification"))
+	}
+	rule := awsevents.NewRule(s, jsii.String("Rule"), &awsevents.RuleProps{
+		Description: jsii.String("New ELB log objects to the elb-otel work queue"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.s3"),
+			DetailType: jsii.Strings("Object Created"),
+			Detail: &map[string]interface{}{
+				"bucket": map[string]interface{}{"name": []interface{}{s.bucket.BucketName()}},
+				"object": map[string]interface{}{"key": []interface{}{map[string]interface{}{"prefix": cfg.prefix}}},
+			},
+		},
+	})
+	rule.AddTarget(awseventstargets.NewSqsQueue(s.queue, &awseventstargets.SqsQueueProps{}))
+	s.rule = rule
+}
+
+func (s *logShipper) s3Notification(cfg settings) {
+	if s.newBucket == nil {
+		// Imported bucket: only CDK's notifications custom resource can change it.
+		s.bucket.AddEventNotification(awss3.EventType_OBJECT_CREATED,
+			awss3notifications.NewSqsDestination(s.queue),
+			&awss3.NotificationKeyFilter{Prefix: jsii.String(cfg.prefix)})
+		return
+	}
+	// New bucket: a plain NotificationConfiguration, with the queue policy
+	// created first because S3 checks that it may send to the queue.
+	statement := awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowLogBucketNotifications"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sqs:SendMessage"),
+		Resources:  jsii.Strings(*s.queue.QueueArn()),
+		Conditions: &map[string]interface{}{
+			"ArnLike":      map[string]interface{}{"aws:SourceArn": s.bucket.BucketArn()},
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Stack_Of(s).Account()},
+		},
+	})
+	result := s.queue.AddToResourcePolicy(statement)
+	cfn := s.newBucket.Node().DefaultChild().(awss3.CfnBucket)
+	cfn.AddPropertyOverride(jsii.String("NotificationConfiguration.QueueConfigurations"), []interface{}{
+		map[string]interface{}{
+			"Event": "s3:ObjectCreated:*",
+			"Queue": s.queue.QueueArn(),
+			"Filter": map[string]interface{}{
+				"S3Key": map[string]interface{}{
+					"Rules": []interface{}{map[string]interface{}{"Name": "prefix", "Value": cfg.prefix}},
+				},
+			},
+		},
+	})
+	if result.PolicyDependable != nil {
+		cfn.Node().AddDependency(result.PolicyDependable)
+	}
+}
+
+func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
+	dir, err := lambdabuild.Handler(cfg.goarch)
+	if err != nil {
+		panic(err)
+	}
+	s.logGroup = awslogs.NewLogGroup(s, jsii.String("LogGroup"), &awslogs.LogGroupProps{
+		Retention:     cfg.logRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	role := p.Role
+	if role == nil {
+		role = awsiam.NewRole(s, jsii.String("Role"), &awsiam.RoleProps{
+			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+			Description: jsii.String("elb-otel log shipper: reads ELB logs, ships them over OTLP"),
+		})
+	}
+	env := map[string]*string{
+		EnvEndpoint:      jsii.String(cfg.endpoint),
+		EnvProtocol:      jsii.String(cfg.protocol),
+		EnvCompression:   jsii.String(cfg.compression),
+		EnvServiceName:   jsii.String(cfg.serviceName),
+		EnvQueueURL:      s.queue.QueueUrl(),
+		EnvBucket:        s.bucket.BucketName(),
+		EnvPrefix:        jsii.String(cfg.prefix),
+		EnvDeleteObjects: jsii.String(fmt.Sprint(cfg.deleteObjects)),
+	}
+	if cfg.resourceAttrs != "" {
+		env[EnvResourceAttributes] = jsii.String(cfg.resourceAttrs)
+	}
+	if p.HeadersSecret != nil {
+		env[EnvHeadersSecretARN] = p.HeadersSecret.SecretArn()
+	}
+	fn := awslambda.NewFunction(s, jsii.String("Function"), &awslambda.FunctionProps{
+		Description:   jsii.String("elb-otel: ships ELB access and connection logs from S3 to OTLP"),
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  cfg.arch,
+		Handler:       jsii.String("bootstrap"),
+		Code:          awslambda.Code_FromAsset(jsii.String(dir), nil),
+		MemorySize:    jsii.Number(cfg.memoryMiB),
+		Timeout:       awscdk.Duration_Seconds(jsii.Number(cfg.timeoutSeconds)),
+		Role:          role,
+		LogGroup:      s.logGroup,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+		Environment:   &env,
+	})
+	s.function = fn
+
+	// Least privilege, statement by statement.
+	s.logGroup.GrantWrite(fn)
+	s.bucket.GrantRead(fn, jsii.String(cfg.prefix+"*"))
+	if cfg.deleteObjects {
+		s.bucket.GrantDelete(fn, jsii.String(cfg.prefix+"*"))
+	}
+	if cfg.backfill {
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:    jsii.Strings("s3:ListBucket"),
+			Resources:  jsii.Strings(*s.bucket.BucketArn()),
+			Conditions: &map[string]interface{}{"StringLike": map[string]interface{}{"s3:prefix": []interface{}{cfg.prefix + "*"}}},
+		}))
+	}
+	// Continuations of large objects go back onto the work queue.
+	s.queue.GrantSendMessages(fn)
+	if p.HeadersSecret != nil {
+		p.HeadersSecret.GrantRead(fn, nil)
+	}
+	fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(s.queue, &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(cfg.batchSize),
+		MaxConcurrency:          jsii.Number(cfg.maxConcurrency),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}))
+}
+
+func (s *logShipper) alarmsFor(p *LogShipperProps, cfg settings) {
+	period := awscdk.Duration_Minutes(jsii.Number(5))
+	add := func(id, description string, metric awscloudwatch.IMetric, threshold float64) {
+		alarm := awscloudwatch.NewAlarm(s, jsii.String(id), &awscloudwatch.AlarmProps{
+			AlarmDescription:   jsii.String(description),
+			Metric:             metric,
+			Threshold:          jsii.Number(threshold),
+			EvaluationPeriods:  jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+		if p.AlarmTopic != nil {
+			action := awscloudwatchactions.NewSnsAction(p.AlarmTopic)
+			alarm.AddAlarmAction(action)
+			alarm.AddOkAction(action)
+		}
+		s.alarms = append(s.alarms, alarm)
+	}
+	add("DeadLetterQueueAlarm", "elb-otel: log objects failed repeatedly and wait in the dead-letter queue; fix the cause, then redrive it",
+		s.dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Maximum")}), 1)
+	add("ErrorsAlarm", "elb-otel: the log shipper function failed",
+		s.function.MetricErrors(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), 1)
+	add("ThrottlesAlarm", "elb-otel: the log shipper function was throttled",
+		s.function.MetricThrottles(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), 1)
+	add("BacklogAgeAlarm", "elb-otel: log objects wait too long in the work queue (the shipper falls behind or the endpoint is down)",
+		s.queue.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Maximum")}), cfg.oldestAgeSecs)
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

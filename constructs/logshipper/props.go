@@ -1,0 +1,112 @@
+package logshipper
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+)
+
+// Trigger selects how new log objects reach the work queue.
+type Trigger string
+
+const (
+	// TriggerEventBridge routes S3 "Object Created" events through an
+	// EventBridge rule filtered on the bucket and the log prefix. On a bucket
+	// the construct creates, EventBridge delivery is switched on with a plain
+	// bucket property (no custom resource).
+	TriggerEventBridge Trigger = "eventbridge"
+	// TriggerS3Notification uses a classic S3 event notification straight to
+	// the queue. On an imported bucket this needs CDK's notifications custom
+	// resource, which replaces the bucket's whole notification configuration.
+	TriggerS3Notification Trigger = "s3"
+)
+
+// LogShipperProps configures a LogShipper. Only OtlpEndpoint is required.
+type LogShipperProps struct {
+	// OtlpEndpoint is the base URL of the OTLP/HTTP receiver, as in
+	// OTEL_EXPORTER_OTLP_ENDPOINT (the handler appends /v1/logs), for example
+	// https://otlp.example.com:4318. It must be https unless
+	// AllowInsecureEndpoint is set.
+	OtlpEndpoint *string
+	// AllowInsecureEndpoint permits an http:// endpoint (for a collector in a
+	// private network). Default: false.
+	AllowInsecureEndpoint *bool
+	// OtlpProtocol is "http/protobuf" or "http/json". Default: "http/protobuf".
+	OtlpProtocol *string
+	// OtlpCompression is "gzip" or "none". Default: "gzip".
+	OtlpCompression *string
+	// HeadersSecret holds the OTLP request headers (API keys), as a JSON
+	// object of header name to value or as "k1=v1,k2=v2". The function reads it
+	// once per cold start; it never appears in the environment.
+	// Default: no extra headers.
+	HeadersSecret awssecretsmanager.ISecret
+	// ServiceName is the service.name resource attribute. Default: "elb".
+	ServiceName *string
+	// ResourceAttributes are extra resource attributes on every record
+	// (OTEL_RESOURCE_ATTRIBUTES). Default: none.
+	ResourceAttributes *map[string]*string
+
+	// Bucket is an existing bucket that receives the load balancer logs.
+	// Default: a new bucket with secure defaults (see BucketProps).
+	Bucket awss3.IBucket
+	// BucketProps configures the new bucket. Set Bucket or BucketProps, not
+	// both. Default: block all public access, TLS only, SSE-S3 (the only
+	// encryption ELB log delivery supports), objects expire after
+	// LogExpiration, RemovalPolicy.
+	BucketProps *awss3.BucketProps
+	// LogExpiration is how long a new bucket keeps log objects.
+	// Default: 90 days. Ignored for an existing bucket.
+	LogExpiration awscdk.Duration
+	// RemovalPolicy applies to a new bucket. Default: RETAIN (logs outlive
+	// the stack).
+	RemovalPolicy awscdk.RemovalPolicy
+	// KeyPrefix is the prefix the load balancers write under, as configured
+	// on them (without "AWSLogs/" and without slashes at either end).
+	// Default: none, logs land under AWSLogs/.
+	KeyPrefix *string
+	// Trigger selects EventBridge or S3 event notifications.
+	// Default: TriggerEventBridge.
+	Trigger Trigger
+
+	// MemorySizeMiB is the function's memory. Lambda allots CPU in proportion.
+	// Default: 1024.
+	MemorySizeMiB *float64
+	// Timeout is the function timeout; a file not finished in time is
+	// continued by a follow-up message. Default: 5 minutes.
+	Timeout awscdk.Duration
+	// Architecture is the function's CPU architecture. Default: ARM_64.
+	Architecture awslambda.Architecture
+	// BatchSize is how many queue messages (log objects) one invocation takes.
+	// Default: 5.
+	BatchSize *float64
+	// MaxConcurrency caps concurrent invocations from the queue (2 to 1000).
+	// Default: 10.
+	MaxConcurrency *float64
+	// MaxReceiveCount is how many times a message is tried before it moves to
+	// the dead-letter queue. Default: 5.
+	MaxReceiveCount *float64
+	// LogRetention is the retention of the function's own log group.
+	// Default: one month.
+	LogRetention awslogs.RetentionDays
+	// DeleteProcessedObjects deletes each log object after every line was
+	// shipped, and grants s3:DeleteObject on the prefix. Default: false.
+	DeleteProcessedObjects *bool
+	// EnableBackfill grants s3:ListBucket (limited to the prefix) so a manual
+	// invocation {"bucket": ..., "prefix": ...} can ship existing logs.
+	// Default: false.
+	EnableBackfill *bool
+	// Role is the function's execution role. Default: a new role with only
+	// the permissions the shipper needs.
+	Role awsiam.IRole
+
+	// AlarmTopic receives the alarms' notifications. Default: the alarms are
+	// created without actions.
+	AlarmTopic awssns.ITopic
+	// OldestMessageAgeAlarmThreshold is the queue backlog age that raises an
+	// alarm. Default: 30 minutes.
+	OldestMessageAgeAlarmThreshold awscdk.Duration
+}

@@ -1,0 +1,54 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/elb-otel/elb-otel/constructs/logshipper"
+)
+
+// LogsStackProps configures the logs stack.
+type LogsStackProps struct {
+	awscdk.StackProps
+	Config Config
+}
+
+// NewLogsStack creates the stack that ships ELB logs to OTLP.
+func NewLogsStack(scope constructs.Construct, id string, props *LogsStackProps) awscdk.Stack {
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+	c := props.Config
+	shipperProps := &logshipper.LogShipperProps{
+		OtlpEndpoint:           jsii.String(c.OtlpEndpoint),
+		AllowInsecureEndpoint:  jsii.Bool(c.AllowInsecureEndpoint),
+		DeleteProcessedObjects: jsii.Bool(c.DeleteProcessed),
+		EnableBackfill:         jsii.Bool(c.EnableBackfill),
+		Trigger:                logshipper.Trigger(c.Trigger),
+	}
+	if c.OtlpProtocol != "" {
+		shipperProps.OtlpProtocol = jsii.String(c.OtlpProtocol)
+	}
+	if c.ServiceName != "" {
+		shipperProps.ServiceName = jsii.String(c.ServiceName)
+	}
+	if c.LogKeyPrefix != "" {
+		shipperProps.KeyPrefix = jsii.String(c.LogKeyPrefix)
+	}
+	if c.LogBucketName != "" {
+		shipperProps.Bucket = awss3.Bucket_FromBucketName(stack, jsii.String("LogBucket"), jsii.String(c.LogBucketName))
+	}
+	if c.HeadersSecretArn != "" {
+		shipperProps.HeadersSecret = awssecretsmanager.Secret_FromSecretCompleteArn(stack, jsii.String("HeadersSecret"), jsii.String(c.HeadersSecretArn))
+	}
+	shipper := logshipper.NewLogShipper(stack, jsii.String("Shipper"), shipperProps)
+	awscdk.NewCfnOutput(stack, jsii.String("LogBucketName"), &awscdk.CfnOutputProps{
+		Value:       shipper.Bucket().BucketName(),
+		Description: jsii.String("Point your load balancers' access logs here"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("QueueUrl"), &awscdk.CfnOutputProps{Value: shipper.Queue().QueueUrl()})
+	awscdk.NewCfnOutput(stack, jsii.String("DeadLetterQueueUrl"), &awscdk.CfnOutputProps{Value: shipper.DeadLetterQueue().QueueUrl()})
+	awscdk.NewCfnOutput(stack, jsii.String("FunctionName"), &awscdk.CfnOutputProps{Value: shipper.Function().FunctionName()})
+	return stack
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/elb-otel/elb-otel/lambda/internal/app"
+	"github.com/elb-otel/elb-otel/lambda/internal/event"
+	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
+	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
+)
+
+// headerFlags collects repeated --header name=value flags.
+type headerFlags map[string]string
+
+func (h headerFlags) String() string { return fmt.Sprintf("%d headers", len(h)) }
+func (h headerFlags) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(k) == "" {
+		return fmt.Errorf("want name=value, got %q", v)
+	}
+	h[strings.TrimSpace(k)] = val
+	return nil
+}
+
+// exporterFlags are the OTLP flags ship and consume share.
+type exporterFlags struct {
+	endpoint    string
+	protocol    string
+	compression string
+	timeout     time.Duration
+	headers     headerFlags
+}
+
+func (e *exporterFlags) register(fs *flag.FlagSet) {
+	e.headers = headerFlags{}
+	fs.StringVar(&e.endpoint, "endpoint", "", "OTLP/HTTP base URL, e.g. http://localhost:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT)")
+	fs.StringVar(&e.protocol, "protocol", "", "http/protobuf or http/json (default: $OTEL_EXPORTER_OTLP_PROTOCOL or http/protobuf)")
+	fs.StringVar(&e.compression, "compression", "", "gzip or none (default: $OTEL_EXPORTER_OTLP_COMPRESSION or gzip)")
+	fs.DurationVar(&e.timeout, "timeout", 0, "per-request timeout (default: $OTEL_EXPORTER_OTLP_TIMEOUT or 10s)")
+	fs.Var(e.headers, "header", "request header name=value (repeatable; prefer $OTEL_EXPORTER_OTLP_HEADERS for secrets)")
+}
+
+// apply overrides the environment's exporter config with the flags given.
+func (e *exporterFlags) apply(cfg *otlpexport.Config) {
+	if e.endpoint != "" {
+		cfg.Endpoint = strings.TrimRight(e.endpoint, "/") + "/v1/logs"
+	}
+	if e.protocol != "" {
+		cfg.Protocol = otlpexport.Protocol(e.protocol)
+	}
+	if e.compression != "" {
+		cfg.Compression = e.compression
+	}
+	if e.timeout > 0 {
+		cfg.Timeout = e.timeout
+	}
+	if len(e.headers) > 0 && cfg.Headers == nil {
+		cfg.Headers = map[string]string{}
+	}
+	for k, v := range e.headers {
+		cfg.Headers[k] = v
+	}
+}
+
+func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.Logger) error {
+	fs := flag.NewFlagSet("ship", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var ef exporterFlags
+	ef.register(fs)
+	key := fs.String("key", "", "S3 key to derive the resource from, for one local FILE (default: the file name)")
+	quiet := fs.Bool("quiet", false, "no progress display")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: elb-otel ship --endpoint URL [flags] FILE...|s3://BUCKET/PREFIX\n\n"+
+			"Ships local ELB log files, or every log object under an S3 prefix, to an OTLP/HTTP endpoint.\n"+
+			"A failed batch is retried; the command exits non-zero if any file could not be shipped.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	deps, err := app.New(ctx, app.Options{Logger: logger, Exporter: ef.apply})
+	if err != nil {
+		return err
+	}
+	deps.Handler.Queue, deps.Handler.QueueURL = nil, "" // ship inline, never fan out
+	deps.Handler.Prefix = ""
+	var total pipeline.Result
+	var failed int
+	prog := newProgress(stderr, !*quiet && isTerminal(stderr))
+	defer prog.stop()
+	for _, target := range fs.Args() {
+		if strings.HasPrefix(target, "s3://") {
+			u, err := url.Parse(target)
+			if err != nil || u.Host == "" {
+				return fmt.Errorf("%q is not s3://BUCKET/PREFIX", target)
+			}
+			res, err := deps.Handler.Backfill(ctx, event.Backfill{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/")})
+			prog.objects(res.Shipped, res.Failed)
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		k := *key
+		if k == "" {
+			k = filepath.Base(target)
+		}
+		f, err := os.Open(target)
+		if err != nil {
+			failed++
+			logger.Error("cannot open", "file", target, "error", err.Error())
+			continue
+		}
+		res, err := deps.Handler.Shipper.Ship(ctx, pipeline.Source{Source: logrecord.Source{Key: k}}, prog.reader(f, target))
+		f.Close()
+		total.Lines += res.Lines
+		total.Records += res.Records
+		total.ParseErrors += res.ParseErrors
+		total.BytesSent += res.BytesSent
+		if err != nil {
+			failed++
+			logger.Error("ship failed", "file", target, "error", err.Error())
+			prog.objects(0, 1)
+			continue
+		}
+		prog.objects(1, 0)
+	}
+	prog.stop()
+	fmt.Fprintf(stderr, "shipped %d records from %d lines (%d parse errors), %d bytes on the wire\n",
+		total.Records, total.Lines, total.ParseErrors, total.BytesSent)
+	if failed > 0 {
+		return fmt.Errorf("%d inputs failed", failed)
+	}
+	return nil
+}

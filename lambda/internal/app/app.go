@@ -1,0 +1,142 @@
+// Package app wires the shipper from the environment: AWS clients, the OTLP
+// exporter (with headers from Secrets Manager), the pipeline and the handler.
+// The Lambda bootstrap and the elb-otel CLI both start from it.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/elb-otel/elb-otel/lambda/internal/config"
+	"github.com/elb-otel/elb-otel/lambda/internal/handler"
+	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
+	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
+)
+
+// Deps are what App builds: kept apart so the CLI can reuse the pieces.
+type Deps struct {
+	AWS      aws.Config
+	S3       *s3.Client
+	SQS      *sqs.Client
+	Settings config.Settings
+	Exporter *otlpexport.Exporter
+	Handler  *handler.Handler
+}
+
+// Options adjust New for the calling program.
+type Options struct {
+	Lookup  func(string) (string, bool) // default os.LookupEnv
+	Logger  *slog.Logger
+	Metrics io.Writer // EMF lines; nil for none
+	// Exporter overrides parts of the environment's exporter config (CLI flags).
+	Exporter func(*otlpexport.Config)
+}
+
+// New reads the environment, fetches the headers secret and builds the
+// handler. Every problem is reported at once, naming the variable.
+func New(ctx context.Context, opts Options) (*Deps, error) {
+	lookup := opts.Lookup
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	settings, err := config.FromEnv(lookup)
+	if err != nil {
+		return nil, err
+	}
+	expCfg, err := otlpexport.ConfigFromEnv(lookup)
+	if opts.Exporter != nil {
+		opts.Exporter(&expCfg)
+		if expCfg.Endpoint != "" {
+			err = nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	d := &Deps{AWS: awsCfg, Settings: settings}
+	d.S3 = s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		// Local S3 APIs (moto, MinIO) need path-style addressing.
+		if customEndpoint(lookup) {
+			o.UsePathStyle = true
+		}
+	})
+	d.SQS = sqs.NewFromConfig(awsCfg)
+	if settings.HeadersSecretARN != "" {
+		headers, err := secretHeaders(ctx, secretsmanager.NewFromConfig(awsCfg), settings.HeadersSecretARN)
+		if err != nil {
+			return nil, err
+		}
+		if expCfg.Headers == nil {
+			expCfg.Headers = map[string]string{}
+		}
+		for k, v := range headers {
+			expCfg.Headers[k] = v
+		}
+	}
+	d.Exporter, err = otlpexport.New(expCfg)
+	if err != nil {
+		return nil, err
+	}
+	shipper := pipeline.NewShipper(d.Exporter, pipeline.Options{
+		Record:          logrecord.Options{ServiceName: settings.ServiceName, ResourceAttributes: settings.ResourceAttributes},
+		MaxBatchRecords: settings.BatchRecords,
+		MaxBatchBytes:   settings.BatchBytes,
+	})
+	d.Handler = &handler.Handler{
+		S3:            d.S3,
+		Shipper:       shipper,
+		DeleteObjects: settings.DeleteObjects,
+		Prefix:        settings.Prefix,
+		Logger:        opts.Logger,
+		Metrics:       opts.Metrics,
+	}
+	if settings.QueueURL != "" {
+		d.Handler.Queue = d.SQS
+		d.Handler.QueueURL = settings.QueueURL
+	}
+	return d, nil
+}
+
+func customEndpoint(lookup func(string) (string, bool)) bool {
+	for _, name := range []string{"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"} {
+		if v, ok := lookup(name); ok && v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+type secretGetter interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// secretHeaders reads the OTLP headers from the secret. The error never
+// includes the secret's value.
+func secretHeaders(ctx context.Context, sm secretGetter, arn string) (map[string]string, error) {
+	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("read OTLP headers secret %s: %w", arn, err)
+	}
+	if out.SecretString == nil {
+		return nil, fmt.Errorf("OTLP headers secret %s has no string value; store a JSON object such as {\"api-key\":\"...\"}", arn)
+	}
+	h, err := config.ParseHeaders(*out.SecretString)
+	if err != nil {
+		return nil, fmt.Errorf("OTLP headers secret %s: %w", arn, err)
+	}
+	return h, nil
+}

@@ -1,0 +1,108 @@
+package config_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/elb-otel/elb-otel/lambda/internal/config"
+)
+
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+func TestFromEnv(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		env     map[string]string
+		want    config.Settings
+		wantErr string
+	}{
+		"defaults": {
+			env:  map[string]string{},
+			want: config.Settings{ServiceName: "elb"},
+		},
+		"every variable": {
+			env: map[string]string{
+				"OTEL_SERVICE_NAME": "edge", "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod,team=a%2Cb",
+				"ELB_OTEL_HEADERS_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:x", "ELB_OTEL_QUEUE_URL": "https://q",
+				"ELB_OTEL_DELETE_OBJECTS": "TRUE", "ELB_OTEL_BUCKET": "logs", "ELB_OTEL_PREFIX": "AWSLogs/",
+				"ELB_OTEL_BATCH_RECORDS": "500", "ELB_OTEL_BATCH_BYTES": "1048576",
+			},
+			want: config.Settings{
+				ServiceName: "edge", ResourceAttributes: map[string]string{"deployment.environment": "prod", "team": "a,b"},
+				HeadersSecretARN: "arn:aws:secretsmanager:eu-west-1:1:secret:x", QueueURL: "https://q", DeleteObjects: true,
+				Bucket: "logs", Prefix: "AWSLogs/", BatchRecords: 500, BatchBytes: 1048576,
+			},
+		},
+		"guide aliases": {
+			env:  map[string]string{"DELETE_PROCESSED_FILES": "true", "S3_BUCKET_NAME": "old", "S3_PREFIX": "p/", "BATCH_SIZE": "100"},
+			want: config.Settings{ServiceName: "elb", DeleteObjects: true, Bucket: "old", Prefix: "p/", BatchRecords: 100},
+		},
+		"new names win over aliases": {
+			env:  map[string]string{"ELB_OTEL_BUCKET": "new", "S3_BUCKET_NAME": "old"},
+			want: config.Settings{ServiceName: "elb", Bucket: "new"},
+		},
+		"every error at once": {
+			env: map[string]string{"ELB_OTEL_DELETE_OBJECTS": "maybe", "BATCH_SIZE": "-1", "ELB_OTEL_HEADERS_SECRET_ARN": "my-secret", "OTEL_RESOURCE_ATTRIBUTES": "novalue"},
+			wantErr: `OTEL_RESOURCE_ATTRIBUTES: "novalue" is not key=value (example: deployment.environment=prod,team=edge)
+ELB_OTEL_HEADERS_SECRET_ARN must be a secret ARN (arn:aws:secretsmanager:...), got "my-secret"
+ELB_OTEL_DELETE_OBJECTS must be true or false, got "maybe"
+ELB_OTEL_BATCH_RECORDS must be a positive whole number such as 1000, got "-1"`,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, err := config.FromEnv(lookup(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("err =\n%v\nwant\n%s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseHeaders(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		in      string
+		want    map[string]string
+		wantErr string
+	}{
+		"json":      {in: `{"api-key":"s3cr3t","x-team":"edge"}`, want: map[string]string{"api-key": "s3cr3t", "x-team": "edge"}},
+		"pairs":     {in: "api-key=s3cr3t, authorization=Bearer%20abc", want: map[string]string{"api-key": "s3cr3t", "authorization": "Bearer abc"}},
+		"bad json":  {in: `{"api-key":1}`, wantErr: "headers secret looks like JSON"},
+		"bad pairs": {in: "s3cr3t", wantErr: "headers secret must be a JSON object or name=value pairs"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, err := config.ParseHeaders(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want prefix %q", err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), "s3cr3t") {
+					t.Errorf("error leaks the secret: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,311 @@
+// Package handler runs the log shipper for one invocation: it decodes the
+// notifications, ships each named log object with the pipeline, reports
+// per-message failures to SQS, continues objects the deadline cut short, and
+// writes a CloudWatch Embedded Metric Format line per object. The Lambda
+// function, the `elb-otel consume` worker and the CLI share it.
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/elb-otel/elb-otel/lambda/internal/event"
+	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
+)
+
+// S3API is the part of the S3 client the handler uses.
+type S3API interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+}
+
+// QueueAPI is the part of the SQS client the handler uses to continue
+// objects and to fan out backfills.
+type QueueAPI interface {
+	SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+	SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
+}
+
+// Handler ships the log objects named by notifications.
+type Handler struct {
+	S3      S3API
+	Shipper *pipeline.Shipper
+	// Queue and QueueURL receive continuations and backfill fan-out. Without
+	// them, objects are shipped to the end whatever the deadline, and a
+	// backfill ships every object inline.
+	Queue    QueueAPI
+	QueueURL string
+	// DeleteObjects deletes each object once every line was exported.
+	DeleteObjects bool
+	// Prefix, when set, limits the keys shipped (others are skipped, logged).
+	Prefix string
+	// Logger writes structured logs. Default: discard.
+	Logger *slog.Logger
+	// Metrics receives one Embedded Metric Format JSON line per object.
+	// Default: none.
+	Metrics io.Writer
+	// StartMargin: a message is not started when less than this remains
+	// before the deadline; it is put back on the queue instead.
+	StartMargin time.Duration
+
+	metricsMu sync.Mutex
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Logger
+}
+
+// HandleSQS ships the objects of every message and returns the messages that
+// failed, so SQS redelivers only those (ReportBatchItemFailures).
+func (h *Handler) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	var resp events.SQSEventResponse
+	for _, msg := range ev.Records {
+		if err := h.handleMessage(ctx, msg); err != nil {
+			h.logger().Error("message failed; SQS will redeliver it", "messageId", msg.MessageId, "error", err.Error())
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
+		}
+	}
+	return resp, nil
+}
+
+func (h *Handler) handleMessage(ctx context.Context, msg events.SQSMessage) error {
+	if h.tooLate(ctx) && h.Queue != nil {
+		// Not enough time left to start: hand the message back unchanged
+		// rather than fail it (a failure would count toward the DLQ).
+		return h.send(ctx, msg.Body)
+	}
+	n, err := event.Decode([]byte(msg.Body))
+	if err != nil {
+		return err
+	}
+	return h.handleNotification(ctx, n)
+}
+
+func (h *Handler) handleNotification(ctx context.Context, n event.Notification) error {
+	switch n.Kind {
+	case event.KindTestEvent:
+		h.logger().Info("skipped s3:TestEvent")
+		return nil
+	case event.KindBackfill:
+		_, err := h.Backfill(ctx, n.Backfill)
+		return err
+	}
+	var errs []error
+	for _, obj := range n.Objects {
+		if err := h.handleObject(ctx, obj); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (h *Handler) handleObject(ctx context.Context, obj event.Object) error {
+	log := h.logger().With("bucket", obj.Bucket, "key", obj.Key)
+	if !event.IsLogKey(obj.Key) {
+		log.Info("skipped: not an ELB log object")
+		return nil
+	}
+	if h.Prefix != "" && !strings.HasPrefix(obj.Key, h.Prefix) {
+		log.Warn("skipped: key outside the configured prefix", "prefix", h.Prefix)
+		return nil
+	}
+	res, err := h.ShipObject(ctx, obj)
+	if err != nil {
+		return fmt.Errorf("s3://%s/%s: %w", obj.Bucket, obj.Key, err)
+	}
+	if res.NextLine > 0 {
+		next := obj
+		next.StartLine = res.NextLine
+		body, _ := json.Marshal(event.Continuation{Object: next})
+		if err := h.send(ctx, string(body)); err != nil {
+			return fmt.Errorf("s3://%s/%s: continuation from line %d: %w", obj.Bucket, obj.Key, res.NextLine, err)
+		}
+		log.Info("deadline near: continues in a new message", "nextLine", res.NextLine)
+		return nil
+	}
+	if h.DeleteObjects {
+		if _, err := h.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(obj.Bucket), Key: aws.String(obj.Key)}); err != nil {
+			// Every line was shipped; a failed delete must not re-ship it.
+			log.Error("shipped, but the delete failed", "error", err.Error())
+		}
+	}
+	return nil
+}
+
+// ShipObject streams one object from S3 through the pipeline, logs the
+// outcome and writes its metrics. A continuation (StartLine > 1) reads the
+// same version: the ETag must still match.
+func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Result, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(obj.Bucket), Key: aws.String(obj.Key)}
+	if obj.VersionID != "" {
+		in.VersionId = aws.String(obj.VersionID)
+	} else if obj.ETag != "" && obj.StartLine > 1 {
+		in.IfMatch = aws.String(quoteETag(obj.ETag))
+	}
+	started := time.Now()
+	out, err := h.S3.GetObject(ctx, in)
+	if err != nil {
+		return pipeline.Result{}, fmt.Errorf("get object: %w", err)
+	}
+	defer out.Body.Close()
+	etag := obj.ETag
+	if etag == "" {
+		etag = aws.ToString(out.ETag)
+	}
+	src := pipeline.Source{
+		Source:    logrecord.Source{Bucket: obj.Bucket, Key: obj.Key, ETag: strings.Trim(etag, `"`)},
+		StartLine: obj.StartLine,
+	}
+	res, err := h.Shipper.Ship(ctx, src, out.Body)
+	h.report(obj, res, time.Since(started), err)
+	return res, err
+}
+
+func (h *Handler) report(obj event.Object, res pipeline.Result, took time.Duration, err error) {
+	attrs := []any{
+		"bucket", obj.Bucket, "key", obj.Key, "format", res.Format, "startLine", obj.StartLine,
+		"lines", res.Lines, "records", res.Records, "parseErrors", res.ParseErrors, "skipped", res.Skipped,
+		"truncated", res.Truncated, "batches", res.Batches, "retries", res.Retries, "rejected", res.Rejected,
+		"bytesRead", res.BytesRead, "bytesSent", res.BytesSent, "nextLine", res.NextLine,
+		"lagSeconds", res.MaxLag.Seconds(), "seconds", took.Seconds(),
+	}
+	switch {
+	case err != nil:
+		h.logger().Error("object failed", append(attrs, "error", err.Error())...)
+	case res.Rejected > 0:
+		h.logger().Warn("endpoint rejected some records (partial success)", attrs...)
+	default:
+		h.logger().Info("object shipped", attrs...)
+	}
+	if h.Metrics != nil {
+		h.metricsMu.Lock()
+		defer h.metricsMu.Unlock()
+		writeEMF(h.Metrics, time.Now(), res, err != nil)
+	}
+}
+
+// Backfill ships every log object under b.Prefix in b.Bucket, paging through
+// the whole listing. With a queue it enqueues one message per object (so each
+// gets its own retries and deadline); without, it ships them inline.
+func (h *Handler) Backfill(ctx context.Context, b event.Backfill) (BackfillResult, error) {
+	var res BackfillResult
+	if h.Prefix != "" && !strings.HasPrefix(b.Prefix, h.Prefix) {
+		return res, fmt.Errorf("backfill prefix %q is outside the configured prefix %q (the function may only read there)", b.Prefix, h.Prefix)
+	}
+	p := s3.NewListObjectsV2Paginator(h.S3, &s3.ListObjectsV2Input{Bucket: aws.String(b.Bucket), Prefix: aws.String(b.Prefix)})
+	var pending []event.Object
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return res, fmt.Errorf("backfill: list s3://%s/%s: %w", b.Bucket, b.Prefix, err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			if !event.IsLogKey(key) {
+				res.Skipped++
+				continue
+			}
+			obj := event.Object{Bucket: b.Bucket, Key: key, ETag: strings.Trim(aws.ToString(o.ETag), `"`), Size: aws.ToInt64(o.Size)}
+			if h.Queue == nil {
+				if err := h.handleObject(ctx, obj); err != nil {
+					res.Failed++
+					h.logger().Error("backfill object failed", "key", key, "error", err.Error())
+					continue
+				}
+				res.Shipped++
+				continue
+			}
+			pending = append(pending, obj)
+			if len(pending) == 10 {
+				if err := h.enqueue(ctx, pending); err != nil {
+					return res, err
+				}
+				res.Enqueued += len(pending)
+				pending = pending[:0]
+			}
+		}
+	}
+	if len(pending) > 0 {
+		if err := h.enqueue(ctx, pending); err != nil {
+			return res, err
+		}
+		res.Enqueued += len(pending)
+	}
+	h.logger().Info("backfill done", "bucket", b.Bucket, "prefix", b.Prefix, "enqueued", res.Enqueued,
+		"shipped", res.Shipped, "failed", res.Failed, "skipped", res.Skipped)
+	if res.Failed > 0 {
+		return res, fmt.Errorf("backfill: %d of %d objects failed", res.Failed, res.Failed+res.Shipped)
+	}
+	return res, nil
+}
+
+// BackfillResult counts a backfill's objects.
+type BackfillResult struct {
+	Enqueued int `json:"enqueued"`
+	Shipped  int `json:"shipped"`
+	Failed   int `json:"failed"`
+	Skipped  int `json:"skipped"`
+}
+
+// enqueue sends one S3-notification-shaped message per object.
+func (h *Handler) enqueue(ctx context.Context, objs []event.Object) error {
+	entries := make([]sqstypes.SendMessageBatchRequestEntry, len(objs))
+	for i, o := range objs {
+		body, _ := json.Marshal(event.Continuation{Object: event.Object{Bucket: o.Bucket, Key: o.Key, ETag: o.ETag, Size: o.Size, StartLine: 1}})
+		entries[i] = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint(i)), MessageBody: aws.String(string(body))}
+	}
+	out, err := h.Queue.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(h.QueueURL), Entries: entries})
+	if err != nil {
+		return fmt.Errorf("backfill: enqueue: %w", err)
+	}
+	if len(out.Failed) > 0 {
+		f := out.Failed[0]
+		return fmt.Errorf("backfill: enqueue: %d messages refused, first: %s %s", len(out.Failed), aws.ToString(f.Code), aws.ToString(f.Message))
+	}
+	return nil
+}
+
+func (h *Handler) send(ctx context.Context, body string) error {
+	if h.Queue == nil || h.QueueURL == "" {
+		return errors.New("no work queue configured to continue on")
+	}
+	// Detach from the invocation's deadline: this is the last thing to do.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_, err := h.Queue.SendMessage(sendCtx, &sqs.SendMessageInput{QueueUrl: aws.String(h.QueueURL), MessageBody: aws.String(body)})
+	return err
+}
+
+func (h *Handler) tooLate(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	margin := h.StartMargin
+	if margin <= 0 {
+		margin = 30 * time.Second
+	}
+	return ok && time.Until(deadline) < margin
+}
+
+func quoteETag(etag string) string {
+	if strings.HasPrefix(etag, `"`) {
+		return etag
+	}
+	return `"` + etag + `"`
+}
