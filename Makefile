@@ -10,7 +10,7 @@ BUILD_FLAGS := -trimpath -buildvcs=false -ldflags='-s -w'
 BIN         := bin
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-export CGO_ENABLED := 0
+
 
 .PHONY: help check deps build fmt lint test test-lambda test-cdk bench golden synth deploy destroy tidy clean
 
@@ -27,8 +27,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 build: ## build the Lambda bootstrap (linux/arm64) and the elb-otel CLI into bin/
-	GOOS=linux GOARCH=arm64 $(GO) build $(BUILD_FLAGS) -tags lambda.norpc -o $(BIN)/lambda-arm64/bootstrap ./lambda/cmd/bootstrap
-	$(GO) build $(BUILD_FLAGS) -o $(BIN)/elb-otel ./lambda/cmd/elb-otel
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(BUILD_FLAGS) -tags lambda.norpc -o $(BIN)/lambda-arm64/bootstrap ./lambda/cmd/bootstrap
+	CGO_ENABLED=0 $(GO) build $(BUILD_FLAGS) -o $(BIN)/elb-otel ./lambda/cmd/elb-otel
 
 fmt: ## format the code
 	gofmt -w .

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/elb-otel/elb-otel/constructs/internal/lambdabuild"
 )
@@ -144,7 +145,28 @@ func NewLogShipper(scope constructs.Construct, id *string, props *LogShipperProp
 	s.trigger(cfg)
 	s.shipperFunction(props, cfg)
 	s.alarmsFor(props, cfg)
+	s.nagSuppressions()
 	return s
+}
+
+// nagSuppressions records, for cdk-nag's AwsSolutions pack, why the
+// remaining findings are intended.
+func (s *logShipper) nagSuppressions() {
+	cdknag.NagSuppressions_AddResourceSuppressions(s.Construct, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("ELB writes one object per load balancer node every 5 minutes under date-based keys, so the " +
+			"function reads (and, if deletion is on, deletes) objects by prefix: the wildcard is only the key suffix " +
+			"under <prefix>/AWSLogs/, and only s3:GetObject/s3:DeleteObject are granted on it"),
+		AppliesTo: &[]interface{}{map[string]*string{"regex": jsii.String(`/^Resource::<.*\.Arn>\/.*AWSLogs\/\*$/`)}},
+	}}, jsii.Bool(true))
+	if s.newBucket != nil {
+		cdknag.NagSuppressions_AddResourceSuppressions(s.newBucket, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-S1"),
+			Reason: jsii.String("this bucket receives the load balancers' own access logs (written by the ELB log delivery " +
+				"service); server access logs of it would record only those deliveries and the shipper's reads. Set " +
+				"BucketProps.ServerAccessLogsBucket to turn them on where policy requires it"),
+		}}, jsii.Bool(false))
+	}
 }
 
 func validate(p *LogShipperProps) (settings, error) {
@@ -346,7 +368,7 @@ func (s *logShipper) logBucket(p *LogShipperProps, cfg settings) awss3.IBucket {
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
 		}}
 	}
-	bucket := awss3.NewBucket(s, jsii.String("Bucket"), &bp)
+	bucket := awss3.NewBucket(s.Construct, jsii.String("Bucket"), &bp)
 	s.newBucket = bucket
 	return bucket
 }
@@ -367,12 +389,12 @@ func (s *logShipper) eventBridgeRule(cfg settings) {
 		cfn := s.newBucket.Node().DefaultChild().(awss3.CfnBucket)
 		cfn.AddPropertyOverride(jsii.String("NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled"), jsii.Bool(true))
 	} else {
-		awscdk.Annotations_Of(s).AddWarningV2(jsii.String("elb-otel:eventbridge-imported-bucket"), jsii.String(
+		awscdk.Annotations_Of(s.Construct).AddWarningV2(jsii.String("elb-otel:eventbridge-imported-bucket"), jsii.String(
 			"the log bucket is imported, so this stack cannot switch on its EventBridge notifications: run "+
 				"`aws s3api put-bucket-notification-configuration --bucket <name> --notification-configuration '{\"EventBridgeConfiguration\":{}}'` "+
 				"(this keeps no other notification; merge with the bucket's existing configuration), or use Trigger: TriggerS3Notification"))
 	}
-	rule := awsevents.NewRule(s, jsii.String("Rule"), &awsevents.RuleProps{
+	rule := awsevents.NewRule(s.Construct, jsii.String("Rule"), &awsevents.RuleProps{
 		Description: jsii.String("New ELB log objects to the elb-otel work queue"),
 		EventPattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.s3"),
@@ -402,9 +424,11 @@ func (s *logShipper) s3Notification(cfg settings) {
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("sqs:SendMessage"),
 		Resources:  jsii.Strings(*s.queue.QueueArn()),
+		// Only S3 in this account may send. aws:SourceArn would name the
+		// bucket, but the bucket must wait for this policy (S3 validates the
+		// destination), and that reference would close a dependency cycle.
 		Conditions: &map[string]interface{}{
-			"ArnLike":      map[string]interface{}{"aws:SourceArn": s.bucket.BucketArn()},
-			"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Stack_Of(s).Account()},
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": awscdk.Stack_Of(s.Construct).Account()},
 		},
 	})
 	result := s.queue.AddToResourcePolicy(statement)
@@ -430,13 +454,13 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 	if err != nil {
 		panic(err)
 	}
-	s.logGroup = awslogs.NewLogGroup(s, jsii.String("LogGroup"), &awslogs.LogGroupProps{
+	s.logGroup = awslogs.NewLogGroup(s.Construct, jsii.String("LogGroup"), &awslogs.LogGroupProps{
 		Retention:     cfg.logRetention,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	role := p.Role
 	if role == nil {
-		role = awsiam.NewRole(s, jsii.String("Role"), &awsiam.RoleProps{
+		role = awsiam.NewRole(s.Construct, jsii.String("Role"), &awsiam.RoleProps{
 			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 			Description: jsii.String("elb-otel log shipper: reads ELB logs, ships them over OTLP"),
 		})
@@ -457,7 +481,7 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 	if p.HeadersSecret != nil {
 		env[EnvHeadersSecretARN] = p.HeadersSecret.SecretArn()
 	}
-	fn := awslambda.NewFunction(s, jsii.String("Function"), &awslambda.FunctionProps{
+	fn := awslambda.NewFunction(s.Construct, jsii.String("Function"), &awslambda.FunctionProps{
 		Description:   jsii.String("elb-otel: ships ELB access and connection logs from S3 to OTLP"),
 		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture:  cfg.arch,
@@ -474,9 +498,15 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 
 	// Least privilege, statement by statement.
 	s.logGroup.GrantWrite(fn)
-	s.bucket.GrantRead(fn, jsii.String(cfg.prefix+"*"))
+	// Explicit object actions: the L2 grants add s3:GetBucket* and s3:List*.
+	objects := s.bucket.ArnForObjects(jsii.String(cfg.prefix + "*"))
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("s3:GetObject"), Resources: &[]*string{objects},
+	}))
 	if cfg.deleteObjects {
-		s.bucket.GrantDelete(fn, jsii.String(cfg.prefix+"*"))
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("s3:DeleteObject"), Resources: &[]*string{objects},
+		}))
 	}
 	if cfg.backfill {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -500,7 +530,7 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 func (s *logShipper) alarmsFor(p *LogShipperProps, cfg settings) {
 	period := awscdk.Duration_Minutes(jsii.Number(5))
 	add := func(id, description string, metric awscloudwatch.IMetric, threshold float64) {
-		alarm := awscloudwatch.NewAlarm(s, jsii.String(id), &awscloudwatch.AlarmProps{
+		alarm := awscloudwatch.NewAlarm(s.Construct, jsii.String(id), &awscloudwatch.AlarmProps{
 			AlarmDescription:   jsii.String(description),
 			Metric:             metric,
 			Threshold:          jsii.Number(threshold),

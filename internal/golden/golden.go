@@ -1,5 +1,3 @@
-// Package golden compares test output with golden files under testdata/ and
-// rewrites them when the tests run with -update.
 package golden
 
 import (
@@ -7,55 +5,61 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+var update = flag.Bool("update", false, "update .golden.json files")
 
-// Path is the golden file of name: testdata/<name>.golden.json.
+// Path returns the golden file of name: testdata/<name>.golden.json, with the "/" of
+// a subtest name replaced by "_".
 func Path(name string) string {
-	return filepath.Join("testdata", name+".golden.json")
+	return filepath.Join("testdata", strings.ReplaceAll(name, "/", "_")+".golden.json")
 }
 
-// Assert compares got with testdata/<name>.golden.json, or writes the file
-// when the test runs with -update. A mismatch fails the test and tells how to
-// review and refresh the file.
+// Assert compares got with the golden file of name (see Path). With -update, it
+// writes got to the file instead.
 func Assert(t testing.TB, name string, got []byte) {
 	t.Helper()
 	path := Path(name)
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
+			t.Fatalf("golden: %v", err)
 		}
 		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
+			t.Fatalf("golden: %v", err)
 		}
 		return
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("read golden file: %v (run the test with -update to create it)", err)
+		t.Fatalf("golden: %v (run the test with -update to create it)", err)
 	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (if the change is intended, run `go test -update` and review the diff)\n%s", path, firstDiff(want, got))
+	if bytes.Equal(got, want) {
+		return
 	}
+	line, g, w := firstDiff(got, want)
+	t.Errorf("golden: output differs from %s at line %d:\n got: %s\nwant: %s\n(run the test with -update to accept the new output, then review the diff)", path, line, g, w)
 }
 
-// firstDiff shows the first differing line of want and got.
-func firstDiff(want, got []byte) string {
-	w, g := bytes.Split(want, []byte("\n")), bytes.Split(got, []byte("\n"))
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl []byte
-		if i < len(w) {
-			wl = w[i]
+// firstDiff returns the number and text of the first line where a and b differ.
+func firstDiff(a, b []byte) (int, string, string) {
+	al, bl := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := 0; i < len(al) || i < len(bl); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		} else {
+			x = "<end of output>"
 		}
-		if i < len(g) {
-			gl = g[i]
+		if i < len(bl) {
+			y = bl[i]
+		} else {
+			y = "<end of file>"
 		}
-		if !bytes.Equal(wl, gl) {
-			return "line " + strconv.Itoa(i+1) + ":\n  want: " + string(wl) + "\n  got:  " + string(gl)
+		if x != y {
+			return i + 1, x, y
 		}
 	}
-	return ""
+	return 0, "", ""
 }

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -57,7 +58,8 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 	if opts.Exporter != nil {
 		opts.Exporter(&expCfg)
 		if expCfg.Endpoint != "" {
-			err = nil
+			// The caller supplied the endpoint: only that complaint is moot.
+			err = without(err, otlpexport.ErrNoEndpoint)
 		}
 	}
 	if err != nil {
@@ -139,4 +141,26 @@ func secretHeaders(ctx context.Context, sm secretGetter, arn string) (map[string
 		return nil, fmt.Errorf("OTLP headers secret %s: %w", arn, err)
 	}
 	return h, nil
+}
+
+// without drops the errors that match target from err (a single or a joined
+// error) and keeps the rest.
+func without(err, target error) error {
+	if err == nil {
+		return nil
+	}
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		if errors.Is(err, target) {
+			return nil
+		}
+		return err
+	}
+	var keep []error
+	for _, e := range joined.Unwrap() {
+		if !errors.Is(e, target) {
+			keep = append(keep, e)
+		}
+	}
+	return errors.Join(keep...)
 }

@@ -1,0 +1,269 @@
+// Package otlptest is a loopback OTLP/HTTP logs receiver for tests, the
+// end-to-end test and the demo. It decodes what it receives with
+// OpenTelemetry's own protobuf types (go.opentelemetry.io/proto/otlp), not
+// with the pdata library the shipper encodes with, and can be scripted to
+// fail: status codes, Retry-After, slow answers and dropped connections.
+package otlptest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
+	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// Response is one scripted answer.
+type Response struct {
+	Status     int           // 0 means 200
+	RetryAfter string        // Retry-After header value
+	Delay      time.Duration // wait before answering
+	Drop       bool          // close the connection without answering
+	// Rejected makes a 200 a partial success rejecting this many records.
+	Rejected int64
+}
+
+// Record is one received log record, decoded.
+type Record struct {
+	Resource     map[string]any
+	Scope        string
+	Attributes   map[string]any
+	Body         string
+	TimeUnixNano uint64
+	Observed     uint64
+	Severity     int32
+	SeverityText string
+	TraceID      string // hex, "" when unset
+}
+
+// Receiver is a running loopback receiver.
+type Receiver struct {
+	URL string // base URL: post to URL + "/v1/logs"
+
+	srv *http.Server
+	ln  net.Listener
+
+	mu       sync.Mutex
+	script   []Response
+	records  []Record
+	requests int
+	errs     []error
+	notify   chan struct{}
+}
+
+// Start listens on addr ("127.0.0.1:0" for any free port) and serves.
+func Start(addr string) (*Receiver, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	r := &Receiver{URL: "http://" + ln.Addr().String(), ln: ln, notify: make(chan struct{}, 1)}
+	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
+	go r.srv.Serve(ln) //nolint:errcheck // Close ends it
+	return r, nil
+}
+
+// Close stops the receiver.
+func (r *Receiver) Close() error { return r.srv.Close() }
+
+// Script sets the answers to the next requests, in order; once used up,
+// requests are answered 200.
+func (r *Receiver) Script(responses ...Response) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.script = append([]Response(nil), responses...)
+}
+
+// Records returns the records of every accepted request so far.
+func (r *Receiver) Records() []Record {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Record(nil), r.records...)
+}
+
+// Requests counts the requests received, accepted or not.
+func (r *Receiver) Requests() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.requests
+}
+
+// Errors returns the requests the receiver could not decode.
+func (r *Receiver) Errors() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]error(nil), r.errs...)
+}
+
+// WaitFor waits until at least n records arrived or timeout passes, and
+// returns the records.
+func (r *Receiver) WaitFor(n int, timeout time.Duration) []Record {
+	deadline := time.After(timeout)
+	for {
+		recs := r.Records()
+		if len(recs) >= n {
+			return recs
+		}
+		select {
+		case <-r.notify:
+		case <-deadline:
+			return recs
+		}
+	}
+}
+
+func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost || req.URL.Path != "/v1/logs" {
+		http.Error(w, "want POST /v1/logs", http.StatusNotFound)
+		return
+	}
+	r.mu.Lock()
+	r.requests++
+	var resp Response
+	if len(r.script) > 0 {
+		resp, r.script = r.script[0], r.script[1:]
+	}
+	r.mu.Unlock()
+
+	if resp.Drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+	}
+	if resp.Delay > 0 {
+		select {
+		case <-time.After(resp.Delay):
+		case <-req.Context().Done():
+			return
+		}
+	}
+	if resp.Status != 0 && resp.Status != http.StatusOK {
+		if resp.RetryAfter != "" {
+			w.Header().Set("Retry-After", resp.RetryAfter)
+		}
+		http.Error(w, fmt.Sprintf("scripted %d", resp.Status), resp.Status)
+		return
+	}
+	msg, isJSON, err := decode(req)
+	if err != nil {
+		r.mu.Lock()
+		r.errs = append(r.errs, err)
+		r.mu.Unlock()
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	recs := flatten(msg)
+	if resp.Rejected > 0 && resp.Rejected <= int64(len(recs)) {
+		recs = recs[:int64(len(recs))-resp.Rejected]
+	}
+	r.mu.Lock()
+	r.records = append(r.records, recs...)
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+	out := &collogspb.ExportLogsServiceResponse{}
+	if resp.Rejected > 0 {
+		out.PartialSuccess = &collogspb.ExportLogsPartialSuccess{RejectedLogRecords: resp.Rejected, ErrorMessage: "scripted rejection"}
+	}
+	if isJSON {
+		b, _ := protojson.Marshal(out)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(b) //nolint:errcheck
+		return
+	}
+	b, _ := proto.Marshal(out)
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	w.Write(b) //nolint:errcheck
+}
+
+func decode(req *http.Request) (*collogspb.ExportLogsServiceRequest, bool, error) {
+	var body io.Reader = req.Body
+	if req.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(req.Body)
+		if err != nil {
+			return nil, false, fmt.Errorf("gzip: %w", err)
+		}
+		body = zr
+	}
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return nil, false, err
+	}
+	msg := &collogspb.ExportLogsServiceRequest{}
+	switch ct := req.Header.Get("Content-Type"); {
+	case strings.HasPrefix(ct, "application/x-protobuf"):
+		return msg, false, proto.Unmarshal(raw, msg)
+	case strings.HasPrefix(ct, "application/json"):
+		return msg, true, protojson.Unmarshal(raw, msg)
+	default:
+		return nil, false, fmt.Errorf("unexpected Content-Type %q", ct)
+	}
+}
+
+func flatten(msg *collogspb.ExportLogsServiceRequest) []Record {
+	var out []Record
+	for _, rl := range msg.GetResourceLogs() {
+		res := attrMap(rl.GetResource().GetAttributes())
+		for _, sl := range rl.GetScopeLogs() {
+			for _, lr := range sl.GetLogRecords() {
+				rec := Record{
+					Resource: res, Scope: sl.GetScope().GetName(), Attributes: attrMap(lr.GetAttributes()),
+					Body: lr.GetBody().GetStringValue(), TimeUnixNano: lr.GetTimeUnixNano(), Observed: lr.GetObservedTimeUnixNano(),
+					Severity: int32(lr.GetSeverityNumber()), SeverityText: lr.GetSeverityText(),
+				}
+				if id := lr.GetTraceId(); len(id) > 0 && !bytes.Equal(id, make([]byte, len(id))) {
+					rec.TraceID = hex.EncodeToString(id)
+				}
+				out = append(out, rec)
+			}
+		}
+	}
+	return out
+}
+
+func attrMap(kvs []*commonpb.KeyValue) map[string]any {
+	m := make(map[string]any, len(kvs))
+	for _, kv := range kvs {
+		m[kv.GetKey()] = value(kv.GetValue())
+	}
+	return m
+}
+
+// value converts an AnyValue: string, int64, float64, bool, []any.
+func value(v *commonpb.AnyValue) any {
+	switch x := v.GetValue().(type) {
+	case *commonpb.AnyValue_StringValue:
+		return x.StringValue
+	case *commonpb.AnyValue_IntValue:
+		return x.IntValue
+	case *commonpb.AnyValue_DoubleValue:
+		return x.DoubleValue
+	case *commonpb.AnyValue_BoolValue:
+		return x.BoolValue
+	case *commonpb.AnyValue_ArrayValue:
+		var out []any
+		for _, e := range x.ArrayValue.GetValues() {
+			out = append(out, value(e))
+		}
+		return out
+	case *commonpb.AnyValue_BytesValue:
+		return x.BytesValue
+	default:
+		return nil
+	}
+}

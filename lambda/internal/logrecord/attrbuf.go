@@ -1,0 +1,145 @@
+package logrecord
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/elb-otel/elb-otel/lambda/internal/elblog"
+)
+
+// attrBuf collects the attributes of one record before they go into its map, so that
+// the map is allocated at its exact size once (pcommon.Map grows by appending, and
+// each Put first searches the keys already there). It is reused from record to
+// record.
+type attrBuf struct {
+	attrs []attr
+	items []string // the items of the string arrays
+}
+
+type attrKind uint8
+
+const (
+	kindStr attrKind = iota
+	kindInt
+	kindDouble
+	kindStrings // items[from:to]
+)
+
+type attr struct {
+	key      string
+	kind     attrKind
+	str      string
+	num      int64
+	dbl      float64
+	from, to int
+}
+
+func (b *attrBuf) reset() {
+	b.attrs = b.attrs[:0]
+	b.items = b.items[:0]
+}
+
+// flush puts the collected attributes into m.
+func (b *attrBuf) flush(m pcommon.Map) {
+	m.EnsureCapacity(m.Len() + len(b.attrs))
+	for i := range b.attrs {
+		a := &b.attrs[i]
+		switch a.kind {
+		case kindStr:
+			m.PutStr(a.key, a.str)
+		case kindInt:
+			m.PutInt(a.key, a.num)
+		case kindDouble:
+			m.PutDouble(a.key, a.dbl)
+		case kindStrings:
+			s := m.PutEmptySlice(a.key)
+			s.EnsureCapacity(a.to - a.from)
+			for _, v := range b.items[a.from:a.to] {
+				s.AppendEmpty().SetStr(v)
+			}
+		}
+	}
+}
+
+// str adds a string attribute, unless v is empty (absent).
+func (b *attrBuf) str(k, v string) {
+	if v != "" {
+		b.attrs = append(b.attrs, attr{key: k, kind: kindStr, str: v})
+	}
+}
+
+func (b *attrBuf) int64(k string, v int64) {
+	b.attrs = append(b.attrs, attr{key: k, kind: kindInt, num: v})
+}
+
+// int adds an int attribute, unless v is absent.
+func (b *attrBuf) int(k string, v elblog.Int) {
+	if v.Valid {
+		b.int64(k, v.Value)
+	}
+}
+
+// float adds a double attribute, unless v is absent.
+func (b *attrBuf) float(k string, v elblog.Float) {
+	if v.Valid {
+		b.attrs = append(b.attrs, attr{key: k, kind: kindDouble, dbl: v.Value})
+	}
+}
+
+// addr adds an address and its port, unless the address is absent.
+func (b *attrBuf) addr(kAddr, kPort string, v elblog.Addr) {
+	if v.IP != "" {
+		b.str(kAddr, v.IP)
+		b.int64(kPort, int64(v.Port))
+	}
+}
+
+// strings adds a string array, unless vs is empty.
+func (b *attrBuf) strings(k string, vs []string) {
+	if len(vs) == 0 {
+		return
+	}
+	from := len(b.items)
+	b.items = append(b.items, vs...)
+	b.attrs = append(b.attrs, attr{key: k, kind: kindStrings, from: from, to: len(b.items)})
+}
+
+// list adds a list field as a string array, unless it is absent or empty.
+func (b *attrBuf) list(k string, l elblog.List) {
+	if l.IsZero() {
+		return
+	}
+	from := len(b.items)
+	b.items = l.AppendItems(b.items)
+	if len(b.items) > from {
+		b.attrs = append(b.attrs, attr{key: k, kind: kindStrings, from: from, to: len(b.items)})
+	}
+}
+
+// request adds the semantic-convention attributes of an HTTP request line.
+func (b *attrBuf) request(r *elblog.Request) {
+	b.str(attrHTTPMethod, r.Method)
+	b.str(attrURLFull, r.URL)
+	b.str(attrURLScheme, r.Scheme)
+	b.str(attrServerAddress, r.Host)
+	if r.Port != 0 {
+		b.int64(attrServerPort, int64(r.Port))
+	}
+	b.str(attrURLPath, r.Path)
+	b.str(attrURLQuery, r.Query)
+	if name, version, ok := splitHTTPProto(r.Proto); ok {
+		b.str(attrProtocolName, name)
+		b.str(attrProtocolVersion, version)
+	}
+}
+
+// tlsProtocol adds tls.protocol.name and tls.protocol.version from the protocol as
+// ELB logs it: TLSv1.2 (ALB, CLB) and tlsv12 (NLB) are tls and 1.2; TLSv1 and tlsv10
+// are tls and 1.0; SSLv3 is ssl and 3.
+func (b *attrBuf) tlsProtocol(p string) {
+	if p == "" {
+		return
+	}
+	name, version := splitTLSProtocol(p)
+	b.str(attrTLSProtocolName, name)
+	b.str(attrTLSProtocolVersion, version)
+}

@@ -1,0 +1,283 @@
+package otlpexport
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Protocol is the OTLP/HTTP payload encoding.
+type Protocol string
+
+const (
+	// ProtocolHTTPProtobuf sends binary protobuf (Content-Type application/x-protobuf).
+	ProtocolHTTPProtobuf Protocol = "http/protobuf"
+	// ProtocolHTTPJSON sends OTLP/JSON (Content-Type application/json).
+	ProtocolHTTPJSON Protocol = "http/json"
+)
+
+// Compression values accepted in [Config.Compression].
+const (
+	CompressionGzip = "gzip"
+	CompressionNone = "none"
+)
+
+// Defaults applied by [New] to zero-valued fields.
+const (
+	DefaultTimeout         = 10 * time.Second
+	DefaultInitialInterval = 1 * time.Second
+	DefaultMaxInterval     = 30 * time.Second
+	DefaultMaxElapsed      = 5 * time.Minute
+	DefaultUserAgent       = "elb-otel"
+)
+
+// Config configures an [Exporter]. The zero value of every field but Endpoint is
+// valid and means the documented default.
+type Config struct {
+	// Endpoint is the full URL of the logs endpoint, used as-is,
+	// e.g. https://collector:4318/v1/logs. Required.
+	Endpoint string
+	// Protocol is the payload encoding. Default: http/protobuf.
+	Protocol Protocol
+	// Compression is "gzip" or "none". Default: gzip (level 1, fastest).
+	Compression string
+	// Headers are extra request headers, e.g. API keys. Their values are never
+	// logged nor put in errors. Default: none.
+	Headers map[string]string
+	// Timeout bounds each HTTP attempt (request and response body).
+	// Default: 10s.
+	Timeout time.Duration
+	// Retry configures retries of retryable failures. Default: see [RetryConfig].
+	Retry RetryConfig
+	// HTTPClient sends the requests. Its Timeout should be zero (Config.Timeout
+	// and the context bound each attempt); a nil CheckRedirect is replaced by one
+	// that follows only 307 and 308, the redirects that keep the POST body.
+	// Default: a client with keep-alive and connection pools sized for one
+	// endpoint, honouring HTTPS_PROXY.
+	HTTPClient *http.Client
+	// UserAgent is the User-Agent request header. Default: "elb-otel".
+	UserAgent string
+}
+
+// RetryConfig configures exponential backoff with full jitter: the n-th retry
+// waits a random duration in [0, min(MaxInterval, InitialInterval*2^(n-1))], or
+// the server's Retry-After (capped by MaxInterval) when it sent one.
+type RetryConfig struct {
+	// InitialInterval is the upper bound of the first wait. Default: 1s.
+	InitialInterval time.Duration
+	// MaxInterval caps every wait, Retry-After included. Default: 30s.
+	MaxInterval time.Duration
+	// MaxElapsed is the total time after which retrying stops. Retrying also
+	// stops when the next wait would pass the context deadline. Default: 5m.
+	MaxElapsed time.Duration
+	// Disabled turns retries off: each Export makes one attempt. Default: false.
+	Disabled bool
+}
+
+// String describes the config without header values, so it is safe to log.
+func (c Config) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "endpoint=%s protocol=%s compression=%s timeout=%s", redactURL(c.Endpoint), c.Protocol, c.Compression, c.Timeout)
+	fmt.Fprintf(&b, " headers=%v", headerNames(c.Headers))
+	if c.Retry.Disabled {
+		b.WriteString(" retry=disabled")
+	} else {
+		fmt.Fprintf(&b, " retry=%s..%s/%s", c.Retry.InitialInterval, c.Retry.MaxInterval, c.Retry.MaxElapsed)
+	}
+	return b.String()
+}
+
+// LogValue describes the config for log/slog without header values.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("endpoint", redactURL(c.Endpoint)),
+		slog.String("protocol", string(c.Protocol)),
+		slog.String("compression", c.Compression),
+		slog.Duration("timeout", c.Timeout),
+		slog.Any("headers", headerNames(c.Headers)),
+		slog.Bool("retry_disabled", c.Retry.Disabled),
+		slog.Duration("retry_initial_interval", c.Retry.InitialInterval),
+		slog.Duration("retry_max_interval", c.Retry.MaxInterval),
+		slog.Duration("retry_max_elapsed", c.Retry.MaxElapsed),
+	)
+}
+
+// headerNames returns the sorted header names (never the values).
+func headerNames(h map[string]string) []string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// redactURL drops user info, query and fragment, which may hold credentials.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if u.Host == "" {
+		return u.Redacted()
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
+
+// withDefaults validates c and returns it with defaults filled in. It reports
+// every problem at once.
+func (c Config) withDefaults() (Config, error) {
+	var errs []error
+	add := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("otlpexport: "+format, args...))
+	}
+
+	if err := validateEndpoint(c.Endpoint, "https://collector:4318/v1/logs"); err != nil {
+		add("Endpoint %v", err)
+	}
+
+	switch Protocol(strings.ToLower(strings.TrimSpace(string(c.Protocol)))) {
+	case "", ProtocolHTTPProtobuf:
+		c.Protocol = ProtocolHTTPProtobuf
+	case ProtocolHTTPJSON:
+		c.Protocol = ProtocolHTTPJSON
+	case "grpc":
+		add("Protocol grpc is not supported by this shipper: use http/protobuf (OTLP/HTTP, usually port 4318)")
+	default:
+		add("Protocol must be %q or %q, got %q", ProtocolHTTPProtobuf, ProtocolHTTPJSON, c.Protocol)
+	}
+
+	switch strings.ToLower(strings.TrimSpace(c.Compression)) {
+	case "", CompressionGzip:
+		c.Compression = CompressionGzip
+	case CompressionNone:
+		c.Compression = CompressionNone
+	default:
+		add("Compression must be %q or %q, got %q", CompressionGzip, CompressionNone, c.Compression)
+	}
+
+	for _, name := range headerNames(c.Headers) {
+		if !validHeaderName(name) {
+			add("Headers: %q is not a valid HTTP header name (use letters, digits and -, e.g. api-key)", name)
+		}
+		if !validHeaderValue(c.Headers[name]) {
+			add("Headers[%q]: the value contains a line break or control character: remove it", name)
+		}
+	}
+
+	switch {
+	case c.Timeout < 0:
+		add("Timeout must not be negative, got %s", c.Timeout)
+	case c.Timeout == 0:
+		c.Timeout = DefaultTimeout
+	}
+
+	r := &c.Retry
+	for _, d := range []struct {
+		name string
+		v    *time.Duration
+		def  time.Duration
+	}{
+		{"Retry.InitialInterval", &r.InitialInterval, DefaultInitialInterval},
+		{"Retry.MaxInterval", &r.MaxInterval, DefaultMaxInterval},
+		{"Retry.MaxElapsed", &r.MaxElapsed, DefaultMaxElapsed},
+	} {
+		switch {
+		case *d.v < 0:
+			add("%s must not be negative, got %s", d.name, *d.v)
+		case *d.v == 0:
+			*d.v = d.def
+		}
+	}
+	if r.InitialInterval > r.MaxInterval && r.InitialInterval > 0 && r.MaxInterval > 0 {
+		add("Retry.InitialInterval (%s) must not exceed Retry.MaxInterval (%s)", r.InitialInterval, r.MaxInterval)
+	}
+
+	if c.UserAgent == "" {
+		c.UserAgent = DefaultUserAgent
+	} else if !validHeaderValue(c.UserAgent) {
+		add("UserAgent contains a line break or control character: remove it")
+	}
+
+	return c, errors.Join(errs...)
+}
+
+// validateEndpoint checks that raw is an absolute http(s) URL with a host. Its
+// error shows the URL without credentials, and example as a good value.
+func validateEndpoint(raw, example string) error {
+	if strings.TrimSpace(raw) == "" {
+		return fmt.Errorf("is empty: set it to a URL such as %s", example)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("is not a valid URL (%v): use a URL such as %s", err, example)
+	}
+	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
+		return fmt.Errorf("must be an http or https URL such as %s, got %q", example, u.Redacted())
+	}
+	if u.Host == "" {
+		return fmt.Errorf("has no host, got %q: use a URL such as %s", u.Redacted(), example)
+	}
+	return nil
+}
+
+// validHeaderName reports whether s is an RFC 9110 token.
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether s has no control characters other than tab.
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// newDefaultClient returns a client tuned for sending to one endpoint.
+func newDefaultClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 64
+	t.MaxIdleConnsPerHost = 16
+	t.IdleConnTimeout = 90 * time.Second
+	t.ForceAttemptHTTP2 = true
+	return &http.Client{Transport: t, CheckRedirect: checkRedirect}
+}
+
+// checkRedirect follows only redirects that keep the method and body (307, 308).
+// Go rewrites a POST to a body-less GET on 301, 302 and 303: following those
+// could report a success for records that were never delivered, so the 3xx
+// response is returned instead and becomes a non-retryable error.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	if len(via) > 0 && req.Method != via[0].Method {
+		return http.ErrUseLastResponse
+	}
+	return nil
+}
