@@ -31,10 +31,10 @@ build: ## build the Lambda bootstrap (linux/arm64) and the elb-otel CLI into bin
 	CGO_ENABLED=0 $(GO) build $(BUILD_FLAGS) -o $(BIN)/elb-otel ./lambda/cmd/elb-otel
 
 fmt: ## format the code
-	gofmt -w .
+	gofmt -w $$($(GO) list -f '{{.Dir}}' ./...)
 
 lint: ## gofmt, go vet and staticcheck
-	@out=$$(gofmt -l . | grep -v '^node_modules/' || true); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 

@@ -66,3 +66,8 @@ require (
 	google.golang.org/genproto/googleapis/api v0.0.0-20260928230214-8a89bd6388cc // indirect
 	google.golang.org/grpc v1.85.0 // indirect
 )
+
+ignore (
+	./cdk.out
+	./node_modules
+)

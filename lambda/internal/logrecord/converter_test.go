@@ -14,8 +14,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/elb-otel/elb-otel/lambda/internal/elblog"
 	"github.com/elb-otel/elb-otel/internal/golden"
+	"github.com/elb-otel/elb-otel/lambda/internal/elblog"
 )
 
 // fixedNow is the observed time of every record in the tests.
