@@ -106,6 +106,8 @@ type LogShipperProps struct {
 	// AlarmTopic receives the alarms' notifications. Default: the alarms are
 	// created without actions.
 	AlarmTopic awssns.ITopic
+	// DashboardName names the CloudWatch dashboard. Default: a generated name.
+	DashboardName *string
 	// OldestMessageAgeAlarmThreshold is the queue backlog age that raises an
 	// alarm. Default: 30 minutes.
 	OldestMessageAgeAlarmThreshold awscdk.Duration

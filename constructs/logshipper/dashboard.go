@@ -1,0 +1,51 @@
+package logshipper
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// metricNamespace is where the handler's Embedded Metric Format lines land
+// (lambda/internal/handler.MetricNamespace).
+const metricNamespace = "elb-otel"
+
+func (s *logShipper) shipperMetric(name, statistic string) awscloudwatch.IMetric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace:  jsii.String(metricNamespace),
+		MetricName: jsii.String(name),
+		Statistic:  jsii.String(statistic),
+		Period:     awscdk.Duration_Minutes(jsii.Number(5)),
+	})
+}
+
+func (s *logShipper) dashboardFor(p *LogShipperProps) {
+	period := &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}
+	graph := func(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {
+		return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+			Title: jsii.String(title), Left: &metrics, Width: jsii.Number(8), Height: jsii.Number(6),
+		})
+	}
+	d := awscloudwatch.NewDashboard(s.Construct, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		DashboardName: p.DashboardName,
+	})
+	d.AddWidgets(
+		graph("Log objects", s.shipperMetric("Objects", "Sum"), s.shipperMetric("FailedObjects", "Sum")),
+		graph("Lines and records", s.shipperMetric("Lines", "Sum"), s.shipperMetric("Records", "Sum")),
+		graph("Parse errors, retries, rejected", s.shipperMetric("ParseErrors", "Sum"), s.shipperMetric("Retries", "Sum"), s.shipperMetric("RejectedRecords", "Sum")),
+	)
+	d.AddWidgets(
+		graph("Bytes read and sent", s.shipperMetric("BytesRead", "Sum"), s.shipperMetric("BytesSent", "Sum")),
+		graph("Lag from log entry to export (s)", s.shipperMetric("LagSeconds", "Maximum")),
+		graph("Work queue and dead-letter queue",
+			s.queue.MetricApproximateNumberOfMessagesVisible(period),
+			s.queue.MetricApproximateAgeOfOldestMessage(period),
+			s.dlq.MetricApproximateNumberOfMessagesVisible(period)),
+	)
+	d.AddWidgets(
+		graph("Function errors and throttles", s.function.MetricErrors(period), s.function.MetricThrottles(period)),
+		graph("Function duration", s.function.MetricDuration(&awscloudwatch.MetricOptions{Period: period.Period, Statistic: jsii.String("p99")})),
+		graph("Invocations", s.function.MetricInvocations(period)),
+	)
+	s.dashboard = d
+}
