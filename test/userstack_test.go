@@ -116,3 +116,32 @@ func TestUserStack_EnablesLoadBalancerLogs(t *testing.T) {
 	})
 	checkStack(t, app, stack, "UserLoadBalancers.template")
 }
+
+func TestUserStack_EnablesLogsOnExistingLoadBalancersByArn(t *testing.T) {
+	app := userApp(t, "UserExistingLoadBalancers")
+	stack := awscdk.NewStack(app, jsii.String("UserExistingLoadBalancers"), &awscdk.StackProps{Env: userEnv})
+	shipper := logshipper.NewLogShipper(stack, jsii.String("Shipper"), &logshipper.LogShipperProps{
+		OtlpEndpoint: jsii.String("https://otlp.example.com:4318"),
+	})
+	albArn := "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188"
+	shipper.LogLoadBalancerArn("ShopAlbLogs", albArn, true)
+	shipper.LogLoadBalancerArn("PaymentsNlbLogs", "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/payments/c6e77e28c25b2234", false)
+
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String("Custom::AWS"), jsii.Number(2))
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+			"Action": "elasticloadbalancing:ModifyLoadBalancerAttributes", "Effect": "Allow", "Resource": albArn,
+		}}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Sid": "AllowElbLogDelivery", "Action": "s3:PutObject",
+			"Principal": map[string]any{
+				"AWS":     assertions.Match_AnyValue(),
+				"Service": "logdelivery.elasticloadbalancing.amazonaws.com",
+			},
+		})})},
+	})
+	checkStack(t, app, stack, "UserExistingLoadBalancers.template")
+}

@@ -70,6 +70,9 @@ type LogShipper interface {
 	// LogLoadBalancer switches on lb's access logs (and an ALB's connection
 	// logs when withConnectionLogs is set) into the bucket, under KeyPrefix.
 	LogLoadBalancer(lb AccessLogSource, withConnectionLogs bool)
+	// LogLoadBalancerArn does the same for an existing ALB or NLB that this
+	// app does not define, by ARN, through a custom resource; id names it.
+	LogLoadBalancerArn(id string, arn string, withConnectionLogs bool)
 }
 
 type logShipper struct {
@@ -84,6 +87,8 @@ type logShipper struct {
 	alarms    []awscloudwatch.IAlarm
 	dashboard awscloudwatch.Dashboard
 	newBucket awss3.Bucket
+	// deliveryAllowed is set once the ELB log delivery policy is added.
+	deliveryAllowed bool
 }
 
 func (s *logShipper) Bucket() awss3.IBucket              { return s.bucket }

@@ -335,3 +335,22 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestLogShipper_LogLoadBalancerArnRejectsOtherArns(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/73e2d6bc24d8a067": `logshipper: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/73e2d6bc24d8a067" is not a load balancer ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)`,
+		"arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/gwy/fw/123":          `logshipper: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/gwy/fw/123" is neither an Application (app/) nor a Network (net/) load balancer; Classic load balancers take their logging settings from their own stack`,
+	} {
+		stack := newStack(t, "BadArn")
+		shipper := logshipper.NewLogShipper(stack, jsii.String("Shipper"), &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint)})
+		func() {
+			defer func() {
+				err, _ := recover().(error)
+				if err == nil || err.Error() != want {
+					t.Errorf("LogLoadBalancerArn(%q): err = %v\nwant %s", arn, err, want)
+				}
+			}()
+			shipper.LogLoadBalancerArn("Logs", arn, false)
+		}()
+	}
+}
