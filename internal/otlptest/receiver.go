@@ -8,7 +8,9 @@ package otlptest
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -209,7 +211,11 @@ func decode(req *http.Request) (*collogspb.ExportLogsServiceRequest, bool, error
 	case strings.HasPrefix(ct, "application/x-protobuf"):
 		return msg, false, proto.Unmarshal(raw, msg)
 	case strings.HasPrefix(ct, "application/json"):
-		return msg, true, protojson.Unmarshal(raw, msg)
+		fixed, err := hexIDsToBase64(raw)
+		if err != nil {
+			return nil, true, err
+		}
+		return msg, true, protojson.Unmarshal(fixed, msg)
 	default:
 		return nil, false, fmt.Errorf("unexpected Content-Type %q", ct)
 	}
@@ -266,4 +272,44 @@ func value(v *commonpb.AnyValue) any {
 	default:
 		return nil
 	}
+}
+
+// hexIDsToBase64 rewrites the traceId and spanId fields of OTLP/JSON from the
+// hex OTLP/JSON uses to the base64 protojson expects for bytes (the one place
+// OTLP/JSON departs from the protobuf JSON mapping).
+func hexIDsToBase64(raw []byte) ([]byte, error) {
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("OTLP/JSON: %w", err)
+	}
+	var walk func(v any) error
+	walk = func(v any) error {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, val := range x {
+				if s, ok := val.(string); ok && (k == "traceId" || k == "spanId") {
+					b, err := hex.DecodeString(s)
+					if err != nil {
+						return fmt.Errorf("OTLP/JSON %s %q is not hex: %w", k, s, err)
+					}
+					x[k] = base64.StdEncoding.EncodeToString(b)
+					continue
+				}
+				if err := walk(val); err != nil {
+					return err
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if err := walk(e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(doc); err != nil {
+		return nil, err
+	}
+	return json.Marshal(doc)
 }

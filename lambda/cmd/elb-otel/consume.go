@@ -37,7 +37,7 @@ func runConsume(ctx context.Context, args []string, stderr io.Writer, logger *sl
 			"moves to the dead-letter queue. Stops on SIGINT/SIGTERM after the batch in hand.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *queueURL == "" {

@@ -78,3 +78,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // errUsage marks a command-line mistake, already explained on stderr.
 var errUsage = errors.New("usage")
+
+// parseFlags parses args with fs. A bad flag is a usage error (exit 2, as
+// for an unknown command), which fs has already explained on stderr.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return errUsage
+	}
+	return err
+}

@@ -85,7 +85,7 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 			"A failed batch is retried; the command exits non-zero if any file could not be shipped.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -99,7 +99,7 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 	deps.Handler.Queue, deps.Handler.QueueURL = nil, "" // ship inline, never fan out
 	deps.Handler.Prefix = ""
 	var total pipeline.Result
-	var failed int
+	var failed, files int
 	prog := newProgress(stderr, !*quiet && isTerminal(stderr))
 	defer prog.stop()
 	for _, target := range fs.Args() {
@@ -110,11 +110,13 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 			}
 			res, err := deps.Handler.Backfill(ctx, event.Backfill{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/")})
 			prog.objects(res.Shipped, res.Failed)
+			fmt.Fprintf(stderr, "%s: %d objects shipped, %d failed, %d skipped (not log files)\n", target, res.Shipped, res.Failed, res.Skipped)
 			if err != nil {
 				return err
 			}
 			continue
 		}
+		files++
 		k := *key
 		if k == "" {
 			k = filepath.Base(target)
@@ -140,8 +142,11 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 		prog.objects(1, 0)
 	}
 	prog.stop()
-	fmt.Fprintf(stderr, "shipped %d records from %d lines (%d parse errors), %d bytes on the wire\n",
-		total.Records, total.Lines, total.ParseErrors, total.BytesSent)
+	if files > 0 {
+		// The S3 targets were summed up above, object by object.
+		fmt.Fprintf(stderr, "shipped %d records from %d lines (%d parse errors), %d bytes on the wire\n",
+			total.Records, total.Lines, total.ParseErrors, total.BytesSent)
+	}
 	if failed > 0 {
 		return fmt.Errorf("%d inputs failed", failed)
 	}

@@ -87,7 +87,7 @@ func (h *Handler) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQS
 }
 
 func (h *Handler) handleMessage(ctx context.Context, msg events.SQSMessage) error {
-	if h.tooLate(ctx) && h.Queue != nil {
+	if h.tooLate(ctx) && h.canContinue() {
 		// Not enough time left to start: hand the message back unchanged
 		// rather than fail it (a failure would count toward the DLQ).
 		return h.send(ctx, msg.Body)
@@ -163,7 +163,10 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 	started := time.Now()
 	out, err := h.S3.GetObject(ctx, in)
 	if err != nil {
-		return pipeline.Result{}, fmt.Errorf("get object: %w", err)
+		// Reported like any failed object, so FailedObjects counts it.
+		err = fmt.Errorf("get object: %w", err)
+		h.report(obj, pipeline.Result{}, time.Since(started), err)
+		return pipeline.Result{}, err
 	}
 	defer out.Body.Close()
 	etag := obj.ETag
@@ -174,9 +177,32 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 		Source:    logrecord.Source{Bucket: obj.Bucket, Key: obj.Key, ETag: strings.Trim(etag, `"`)},
 		StartLine: obj.StartLine,
 	}
-	res, err := h.Shipper.Ship(ctx, src, out.Body)
+	shipCtx := ctx
+	if !h.canContinue() {
+		// Nowhere to continue: ship to the end whatever the deadline (the
+		// pipeline stops early only when its context has one). The end of
+		// ctx still stops it.
+		var cancel context.CancelFunc
+		shipCtx, cancel = withoutDeadline(ctx)
+		defer cancel()
+	}
+	res, err := h.Shipper.Ship(shipCtx, src, out.Body)
 	h.report(obj, res, time.Since(started), err)
 	return res, err
+}
+
+// canContinue reports whether there is a queue to continue objects on.
+func (h *Handler) canContinue() bool { return h.Queue != nil && h.QueueURL != "" }
+
+// withoutDeadline returns a context without ctx's deadline that still ends
+// when ctx does.
+func withoutDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	c, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
+	return c, func() {
+		stop()
+		cancel(context.Canceled)
+	}
 }
 
 func (h *Handler) report(obj event.Object, res pipeline.Result, took time.Duration, err error) {
@@ -284,7 +310,7 @@ func (h *Handler) enqueue(ctx context.Context, objs []event.Object) error {
 }
 
 func (h *Handler) send(ctx context.Context, body string) error {
-	if h.Queue == nil || h.QueueURL == "" {
+	if !h.canContinue() {
 		return errors.New("no work queue configured to continue on")
 	}
 	// Detach from the invocation's deadline: this is the last thing to do.
