@@ -33,18 +33,89 @@ func TestApp_PassesCdkNagAndCfnLint(t *testing.T) {
 	cdktest.CfnLint(t, app, stack)
 }
 
-func TestApp_FailsWithoutEndpoint(t *testing.T) {
-	app := cdktest.NewApp(t, "NoEndpoint", map[string]any{stacks.CtxOtlpEndpoint: ""})
-	defer func() {
-		r := recover()
-		err, ok := r.(error)
-		if !ok {
-			t.Fatalf("want a panic with an error naming %s, got %v", stacks.CtxOtlpEndpoint, r)
-		}
-		want := "context elb-otel:otlpEndpoint is required: the OTLP/HTTP endpoint to ship to (example: -c elb-otel:otlpEndpoint=https://otlp.example.com:4318)"
-		if err.Error() != want {
-			t.Errorf("error = %q\nwant    %q", err, want)
-		}
-	}()
+func TestApp_FailsOnBadContext(t *testing.T) {
+	tests := map[string]struct {
+		context map[string]any
+		wantErr string
+	}{
+		"missing endpoint": {
+			context: map[string]any{stacks.CtxOtlpEndpoint: ""},
+			wantErr: "context elb-otel:otlpEndpoint is required: the OTLP/HTTP endpoint to ship to (example: -c elb-otel:otlpEndpoint=https://otlp.example.com:4318)",
+		},
+		"endpoint not a URL": {
+			context: map[string]any{stacks.CtxOtlpEndpoint: "collector:4318"},
+			wantErr: `context elb-otel:otlpEndpoint must be an http(s) URL, got "collector:4318" (example: https://otlp.example.com:4318)`,
+		},
+		"bad boolean": {
+			context: map[string]any{stacks.CtxEnableBackfill: "yes please"},
+			wantErr: `context elb-otel:enableBackfill must be true or false, got "yes please" (example: -c elb-otel:enableBackfill=true)`,
+		},
+		"bad load balancer ARN": {
+			context: map[string]any{stacks.CtxLoadBalancers: `[{"arn":"arn:aws:ec2:eu-west-1:123456789012:instance/i-1"}]`},
+			wantErr: `context elb-otel:loadBalancers [0].arn must be an ALB or NLB ARN, got "arn:aws:ec2:eu-west-1:123456789012:instance/i-1" (example: ` + loadBalancersExample + ")",
+		},
+		"load balancers not JSON": {
+			context: map[string]any{stacks.CtxLoadBalancers: `arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/1`},
+			wantErr: "context elb-otel:loadBalancers must be a JSON list of {arn, targetGroupArns, logs, connectionLogs}: invalid character 'a' looking for beginning of value (example: " + loadBalancersExample + ")",
+		},
+		"subnets without VPC": {
+			context: map[string]any{stacks.CtxSubnetIDs: "subnet-0123456789abcdef0"},
+			wantErr: "context elb-otel:subnetIds and elb-otel:vpcId go together: the metrics task runs in those subnets of that VPC (example: -c elb-otel:subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210)",
+		},
+		"metrics without load balancers": {
+			context: map[string]any{stacks.CtxEnableMetrics: true},
+			wantErr: "context elb-otel:enableMetrics needs load balancers to watch: set elb-otel:loadBalancers or elb-otel:classicLoadBalancers, or elb-otel:metricsAllLoadBalancers=true (example: -c 'elb-otel:loadBalancers=" + loadBalancersExample + "')",
+		},
+		"nothing to deploy": {
+			context: map[string]any{stacks.CtxEnableLogs: "false"},
+			wantErr: "context elb-otel:enableLogs and elb-otel:enableMetrics are both false: nothing to deploy",
+		},
+		"bad e-mail": {
+			context: map[string]any{stacks.CtxAlarmEmail: "oncall"},
+			wantErr: `context elb-otel:alarmEmail must be an e-mail address, got "oncall" (example: oncall@example.com)`,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			app := cdktest.NewApp(t, "BadContext", tc.context)
+			defer func() {
+				err, ok := recover().(error)
+				if !ok {
+					t.Fatalf("want a panic with an error")
+				}
+				if err.Error() != tc.wantErr {
+					t.Errorf("error =\n%s\nwant\n%s", err, tc.wantErr)
+				}
+			}()
+			stacks.Build(app)
+		})
+	}
+}
+
+const loadBalancersExample = `[{"arn":"arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188",` +
+	`"targetGroupArns":["arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/73e2d6bc24d8a067"],"connectionLogs":true}]`
+
+// fullContext turns on every feature of the app.
+var fullContext = map[string]any{
+	stacks.CtxEnableMetrics:        true,
+	stacks.CtxLoadBalancers:        `[{"arn":"arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188","targetGroupArns":["arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-web/73e2d6bc24d8a067"],"connectionLogs":true},{"arn":"arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/payments/c6e77e28c25b2234"}]`,
+	stacks.CtxClassicLoadBalancers: "legacy-api",
+	stacks.CtxHeadersSecretArn:     "arn:aws:secretsmanager:eu-west-1:123456789012:secret:otlp-headers-AbCdEf",
+	stacks.CtxHeaderNames:          "api-key",
+	stacks.CtxVpcID:                "vpc-0123456789abcdef0",
+	stacks.CtxSubnetIDs:            "subnet-0123456789abcdef0,subnet-0fedcba9876543210",
+	stacks.CtxAlarmEmail:           "oncall@example.com",
+}
+
+func TestApp_FullConfigurationMatchesSnapshots(t *testing.T) {
+	app := cdktest.NewApp(t, "Full", fullContext)
 	stacks.Build(app)
+	for _, name := range []string{stacks.LogsStackName, stacks.MetricsStackName} {
+		stack := app.Node().FindChild(jsii.String(name)).(awscdk.Stack)
+		golden.Assert(t, name+"-full.template", cdktest.TemplateJSON(t, stack))
+		for _, e := range cdktest.NagErrors(stack) {
+			t.Errorf("cdk-nag %s: %s", name, e)
+		}
+		cdktest.CfnLint(t, app, stack)
+	}
 }

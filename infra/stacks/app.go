@@ -8,8 +8,11 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// LogsStackName is the logs stack's name.
-const LogsStackName = "ElbOtelLogs"
+// Stack names.
+const (
+	LogsStackName    = "ElbOtelLogs"
+	MetricsStackName = "ElbOtelMetrics"
+)
 
 // Build adds the app's stacks to app, with cdk-nag's AwsSolutions checks on
 // every construct. It panics with the configuration errors, so `cdk synth`
@@ -19,10 +22,18 @@ func Build(app awscdk.App) {
 	if err != nil {
 		panic(err)
 	}
-	NewLogsStack(app, LogsStackName, &LogsStackProps{
-		StackProps: awscdk.StackProps{Env: env(), Description: jsii.String("elb-otel: ELB logs to OpenTelemetry")},
-		Config:     cfg,
-	})
+	if cfg.EnableLogs {
+		NewLogsStack(app, LogsStackName, &LogsStackProps{
+			StackProps: awscdk.StackProps{Env: env(), Description: jsii.String("elb-otel: ELB logs to OpenTelemetry")},
+			Config:     cfg,
+		})
+	}
+	if cfg.EnableMetrics {
+		NewMetricsStack(app, MetricsStackName, &MetricsStackProps{
+			StackProps: awscdk.StackProps{Env: env(), Description: jsii.String("elb-otel: ELB CloudWatch metrics to OpenTelemetry")},
+			Config:     cfg,
+		})
+	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 

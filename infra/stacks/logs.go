@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -42,7 +44,13 @@ func NewLogsStack(scope constructs.Construct, id string, props *LogsStackProps) 
 	if c.HeadersSecretArn != "" {
 		shipperProps.HeadersSecret = awssecretsmanager.Secret_FromSecretCompleteArn(stack, jsii.String("HeadersSecret"), jsii.String(c.HeadersSecretArn))
 	}
+	shipperProps.AlarmTopic = alarmTopic(stack, c.AlarmEmail)
 	shipper := logshipper.NewLogShipper(stack, jsii.String("Shipper"), shipperProps)
+	for i, lb := range c.LoadBalancers {
+		if lb.Logs == nil || *lb.Logs {
+			shipper.LogLoadBalancerArn(fmt.Sprintf("LoadBalancerLogs%d", i), lb.Arn, lb.ConnectionLogs)
+		}
+	}
 	awscdk.NewCfnOutput(stack, jsii.String("LogBucketName"), &awscdk.CfnOutputProps{
 		Value:       shipper.Bucket().BucketName(),
 		Description: jsii.String("Point your load balancers' access logs here"),

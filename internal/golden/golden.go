@@ -21,7 +21,13 @@ func Path(name string) string {
 // writes got to the file instead.
 func Assert(t testing.TB, name string, got []byte) {
 	t.Helper()
-	path := Path(name)
+	AssertFile(t, Path(name), got)
+}
+
+// AssertFile is Assert for a golden file of any name and format, for example
+// testdata/TestRender_default.golden.yaml.
+func AssertFile(t testing.TB, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatalf("golden: %v", err)
