@@ -1,0 +1,11 @@
+//go:build unix && !linux
+
+package localaws
+
+import "syscall"
+
+// sysProcAttr: only Linux can tie a child's life to this process
+// (Pdeathsig); elsewhere a killed test can leave moto_server running.
+func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+func killGroup(pid int) { _ = syscall.Kill(-pid, syscall.SIGKILL) }

@@ -1,0 +1,9 @@
+//go:build !unix
+
+package localaws
+
+import "syscall"
+
+func sysProcAttr() *syscall.SysProcAttr { return nil }
+
+func killGroup(int) {}
