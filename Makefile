@@ -8,6 +8,7 @@ CDK         := npx --no-install cdk
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BUILD_FLAGS := -trimpath -buildvcs=false -ldflags='-s -w'
 BIN         := bin
+CDK_ARGS    ?=
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
@@ -51,13 +52,13 @@ golden: ## rewrite golden files (review the diff)
 	$(GO) test ./lambda/internal/logrecord/ ./constructs/elbmetrics/ ./test/ -update
 
 synth: deps ## write the CloudFormation template to cdk.out/ (offline)
-	$(CDK) synth --quiet
+	$(CDK) synth --quiet $(CDK_ARGS)
 
 deploy: deps ## deploy to the account of your AWS credentials
-	$(CDK) deploy --all --require-approval broadening
+	$(CDK) deploy --all --require-approval broadening $(CDK_ARGS)
 
 destroy: deps ## remove the stacks (a new log bucket is kept: RemovalPolicy RETAIN)
-	$(CDK) destroy --all --force
+	$(CDK) destroy --all --force $(CDK_ARGS)
 
 tidy: ## tidy go.mod
 	$(GO) mod tidy
