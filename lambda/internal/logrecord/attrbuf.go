@@ -1,6 +1,8 @@
 package logrecord
 
 import (
+	"math"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/elb-otel/elb-otel/lambda/internal/elblog"
@@ -11,8 +13,9 @@ import (
 // each Put first searches the keys already there). It is reused from record to
 // record.
 type attrBuf struct {
-	attrs []attr
-	items []string // the items of the string arrays
+	attrs  []attr
+	items  []string // the items of the string arrays
+	uidGen uidGen   // makes the values of kindUID attributes
 }
 
 type attrKind uint8
@@ -22,15 +25,16 @@ const (
 	kindInt
 	kindDouble
 	kindStrings // items[from:to]
+	kindUID     // the log.record.uid of line num, made when the value is written
 )
 
+// attr is one attribute. It is kept small: a record has some 40 of them.
 type attr struct {
 	key      string
+	str      string // kindStr
+	num      int64  // kindInt; kindDouble: the float64's bits; kindUID: the line number
+	from, to int32  // kindStrings: items[from:to]
 	kind     attrKind
-	str      string
-	num      int64
-	dbl      float64
-	from, to int
 }
 
 func (b *attrBuf) reset() {
@@ -49,13 +53,16 @@ func (b *attrBuf) flush(m pcommon.Map) {
 		case kindInt:
 			m.PutInt(a.key, a.num)
 		case kindDouble:
-			m.PutDouble(a.key, a.dbl)
+			m.PutDouble(a.key, math.Float64frombits(uint64(a.num)))
 		case kindStrings:
 			s := m.PutEmptySlice(a.key)
-			s.EnsureCapacity(a.to - a.from)
+			s.EnsureCapacity(int(a.to - a.from))
 			for _, v := range b.items[a.from:a.to] {
 				s.AppendEmpty().SetStr(v)
 			}
+		case kindUID:
+			var buf [32]byte
+			m.PutStr(a.key, string(b.uidGen.appendHex(buf[:0], a.num)))
 		}
 	}
 }
@@ -65,6 +72,23 @@ func (b *attrBuf) str(k, v string) {
 	if v != "" {
 		b.attrs = append(b.attrs, attr{key: k, kind: kindStr, str: v})
 	}
+}
+
+// set adds a string attribute, even an empty one, or replaces the value of the
+// attribute k already added, in its place (as pcommon.Map.PutStr does).
+func (b *attrBuf) set(k, v string) {
+	for i := range b.attrs {
+		if b.attrs[i].key == k {
+			b.attrs[i] = attr{key: k, kind: kindStr, str: v}
+			return
+		}
+	}
+	b.attrs = append(b.attrs, attr{key: k, kind: kindStr, str: v})
+}
+
+// uid adds the log.record.uid of line lineNo.
+func (b *attrBuf) uid(k string, lineNo int64) {
+	b.attrs = append(b.attrs, attr{key: k, kind: kindUID, num: lineNo})
 }
 
 func (b *attrBuf) int64(k string, v int64) {
@@ -81,7 +105,7 @@ func (b *attrBuf) int(k string, v elblog.Int) {
 // float adds a double attribute, unless v is absent.
 func (b *attrBuf) float(k string, v elblog.Float) {
 	if v.Valid {
-		b.attrs = append(b.attrs, attr{key: k, kind: kindDouble, dbl: v.Value})
+		b.attrs = append(b.attrs, attr{key: k, kind: kindDouble, num: int64(math.Float64bits(v.Value))})
 	}
 }
 
@@ -100,7 +124,7 @@ func (b *attrBuf) strings(k string, vs []string) {
 	}
 	from := len(b.items)
 	b.items = append(b.items, vs...)
-	b.attrs = append(b.attrs, attr{key: k, kind: kindStrings, from: from, to: len(b.items)})
+	b.attrs = append(b.attrs, attr{key: k, kind: kindStrings, from: int32(from), to: int32(len(b.items))})
 }
 
 // list adds a list field as a string array, unless it is absent or empty.
@@ -111,7 +135,7 @@ func (b *attrBuf) list(k string, l elblog.List) {
 	from := len(b.items)
 	b.items = l.AppendItems(b.items)
 	if len(b.items) > from {
-		b.attrs = append(b.attrs, attr{key: k, kind: kindStrings, from: from, to: len(b.items)})
+		b.attrs = append(b.attrs, attr{key: k, kind: kindStrings, from: int32(from), to: int32(len(b.items))})
 	}
 }
 

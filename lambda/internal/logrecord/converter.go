@@ -76,7 +76,6 @@ type Converter struct {
 	service  string
 	resAttrs [][2]string // Options.ResourceAttributes, sorted by key
 	now      func() time.Time
-	uid      uidGen
 	hint     elblog.Format // from the key
 	format   elblog.Format // detected on the first line that has an entry
 	lbID     string        // elb field of the first parsed line
@@ -85,8 +84,10 @@ type Converter struct {
 	conn     elblog.ALBConnection
 	nlb      elblog.NLBAccess
 	clb      elblog.CLBAccess
-	attrs    attrBuf // attributes of the record being made
-	uidBuf   [32]byte
+	head     recordHead // the record being made: its fields but the attributes,
+	attrs    attrBuf    // and its attributes
+	note     string     // SetParseError's message for the next record
+	res      attrBuf    // the resource attributes, for FillResource and FinishRequest
 }
 
 // NewConverter returns a Converter for the lines of src.
@@ -97,9 +98,9 @@ func NewConverter(src Source, opts Options) *Converter {
 		key:     ParseKey(src.Key),
 		service: opts.ServiceName,
 		now:     opts.Now,
-		uid:     newUIDGen(src.Bucket, src.Key, src.ETag),
 		attrs:   attrBuf{attrs: make([]attr, 0, 48), items: make([]string, 0, 8)},
 	}
+	c.attrs.uidGen = newUIDGen(src.Bucket, src.Key, src.ETag)
 	if c.service == "" {
 		c.service = DefaultServiceName
 	}
@@ -142,8 +143,34 @@ func (c *Converter) LastError() error { return c.err }
 // time, no severity and an aws.elb.parse_error attribute; Convert then returns
 // OutcomeParseError and LastError tells why.
 func (c *Converter) Convert(dst plog.LogRecordSlice, lineNo int64, line []byte) Outcome {
+	o := c.convert(lineNo, trimEOL(string(line)))
+	if o == OutcomeSkipped {
+		return o
+	}
+	lr := dst.AppendEmpty()
+	c.head.fill(lr)
+	c.attrs.flush(lr.Attributes())
+	return o
+}
+
+// SetParseError makes the record of the next Convert or AppendProto call carry
+// aws.elb.parse_error = msg, replacing the parser's message if it has one (the
+// pipeline uses it for lines it truncated). That call clears it, whether or not it
+// appends a record.
+func (c *Converter) SetParseError(msg string) { c.note = msg }
+
+// LastTimestamp returns the time of the record the last Convert or AppendProto call
+// appended: the entry's time, or 0 when the line had none or was skipped.
+func (c *Converter) LastTimestamp() pcommon.Timestamp { return c.head.time }
+
+// convert parses s, the line without its terminator, into c.head and c.attrs: the
+// fields of its record, which Convert puts into pdata and AppendProto encodes.
+// Nothing of s is kept after the next call, except by c.lbID, which is a copy.
+func (c *Converter) convert(lineNo int64, s string) Outcome {
 	c.err = nil
-	s := trimEOL(string(line))
+	c.head = recordHead{}
+	note := c.note
+	c.note = ""
 	if elblog.IsControlLine(s) {
 		return OutcomeSkipped
 	}
@@ -153,47 +180,77 @@ func (c *Converter) Convert(dst plog.LogRecordSlice, lineNo int64, line []byte) 
 			c.format = c.hint
 		}
 	}
-	lr := dst.AppendEmpty()
-	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(c.now()))
-	lr.Body().SetStr(s)
+	c.head.observed = pcommon.NewTimestampFromTime(c.now())
+	c.head.body = s
 
 	var err error
 	switch c.format {
 	case elblog.FormatALBAccess:
 		if err = elblog.ParseALBAccess(s, &c.alb); err == nil {
 			c.setLB(c.alb.ELB)
-			c.fillALBAccess(lr, &c.alb)
+			c.fillALBAccess(&c.alb)
 		}
 	case elblog.FormatALBConnection:
 		if err = elblog.ParseALBConnection(s, &c.conn); err == nil {
-			c.fillALBConnection(lr, &c.conn)
+			c.fillALBConnection(&c.conn)
 		}
 	case elblog.FormatNLBAccess:
 		if err = elblog.ParseNLBAccess(s, &c.nlb); err == nil {
 			c.setLB(c.nlb.ELB)
-			c.fillNLBAccess(lr, &c.nlb)
+			c.fillNLBAccess(&c.nlb)
 		}
 	case elblog.FormatCLBAccess:
 		if err = elblog.ParseCLBAccess(s, &c.clb); err == nil {
 			c.setLB(c.clb.ELB)
-			c.fillCLBAccess(lr, &c.clb)
+			c.fillCLBAccess(&c.clb)
 		}
 	default:
 		err = errUnknownFormat
 	}
+	o := OutcomeRecord
 	if err != nil {
+		o = OutcomeParseError
 		c.err = &LineError{Line: lineNo, Err: err}
 		c.attrs.reset()
 		c.attrs.str(attrLogFormat, c.format.String())
 		c.attrs.str(attrParseError, c.err.Error())
-		c.attrs.str(attrLogRecordUID, c.recordUID(lineNo))
-		c.attrs.flush(lr.Attributes())
-		return OutcomeParseError
+	} else {
+		c.attrs.str(attrLogFormat, c.format.String())
 	}
-	c.attrs.str(attrLogFormat, c.format.String())
-	c.attrs.str(attrLogRecordUID, c.recordUID(lineNo))
-	c.attrs.flush(lr.Attributes())
-	return OutcomeRecord
+	c.attrs.uid(attrLogRecordUID, lineNo)
+	if note != "" {
+		c.attrs.set(attrParseError, note)
+	}
+	return o
+}
+
+// recordHead holds the fields of a record other than its attributes. A zero field is
+// absent.
+type recordHead struct {
+	time     pcommon.Timestamp
+	observed pcommon.Timestamp
+	severity plog.SeverityNumber
+	sevText  string
+	traceID  pcommon.TraceID
+	body     string
+}
+
+// fill sets the fields of lr.
+func (h *recordHead) fill(lr plog.LogRecord) {
+	lr.SetObservedTimestamp(h.observed)
+	lr.Body().SetStr(h.body)
+	if h.time != 0 {
+		lr.SetTimestamp(h.time)
+	}
+	if h.severity != plog.SeverityNumberUnspecified {
+		lr.SetSeverityNumber(h.severity)
+	}
+	if h.sevText != "" {
+		lr.SetSeverityText(h.sevText)
+	}
+	if !h.traceID.IsEmpty() {
+		lr.SetTraceID(h.traceID)
+	}
 }
 
 // errUnknownFormat is the parse error of a line whose format is not recognized.
@@ -220,12 +277,6 @@ func (c *Converter) setLB(id string) {
 	}
 }
 
-// recordUID returns the log.record.uid of line lineNo.
-func (c *Converter) recordUID(lineNo int64) string {
-	c.uid.appendHex(c.uidBuf[:0], lineNo)
-	return string(c.uidBuf[:])
-}
-
 // FillResource sets the resource attributes of the records: cloud.provider (aws),
 // cloud.platform (aws_elb), cloud.region and cloud.account.id (from the key),
 // cloud.resource_id (the load balancer's ARN, from the elb field of the first parsed
@@ -233,24 +284,24 @@ func (c *Converter) recordUID(lineNo int64) string {
 // aws.s3.bucket, aws.s3.key, service.name, then Options.ResourceAttributes. Call it
 // after converting the first lines, so that the load balancer is known.
 func (c *Converter) FillResource(res pcommon.Resource) {
-	a := res.Attributes()
-	a.EnsureCapacity(8 + len(c.resAttrs))
-	a.PutStr(resCloudProvider, "aws")
-	a.PutStr(resCloudPlatform, "aws_elb")
-	for _, kv := range [...][2]string{
-		{resCloudRegion, c.key.Region},
-		{resCloudAccountID, c.key.Account},
-		{resCloudResourceID, c.resourceID()},
-		{resS3Bucket, c.src.Bucket},
-		{resS3Key, c.src.Key},
-	} {
-		if kv[1] != "" {
-			a.PutStr(kv[0], kv[1])
-		}
-	}
-	a.PutStr(resServiceName, c.service)
+	c.resource()
+	c.res.flush(res.Attributes())
+}
+
+// resource collects the resource attributes into c.res.
+func (c *Converter) resource() {
+	a := &c.res
+	a.reset()
+	a.str(resCloudProvider, "aws")
+	a.str(resCloudPlatform, "aws_elb")
+	a.str(resCloudRegion, c.key.Region)
+	a.str(resCloudAccountID, c.key.Account)
+	a.str(resCloudResourceID, c.resourceID())
+	a.str(resS3Bucket, c.src.Bucket)
+	a.str(resS3Key, c.src.Key)
+	a.str(resServiceName, c.service)
 	for _, kv := range c.resAttrs {
-		a.PutStr(kv[0], kv[1])
+		a.set(kv[0], kv[1]) // may override the above
 	}
 }
 

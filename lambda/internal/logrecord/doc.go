@@ -6,6 +6,13 @@
 // resource and the scope the records belong to; [ParseKey] reads the account, the
 // Region and the load balancer from the object's key.
 //
+// [Converter.AppendProto] and [Converter.FinishRequest] make the same records as OTLP
+// protobuf, written straight from the parsed line into a byte buffer: no pdata
+// objects and no allocations per line. Their bytes are those pdata's MarshalProto
+// writes for the records Convert makes (the tests compare them byte for byte and
+// decode them with OpenTelemetry's own types); the pipeline uses them whenever its
+// exporter takes encoded requests.
+//
 // # Record
 //
 //   - Timestamp: the entry's time (ALB: response generated; NLB: connection end; CLB:

@@ -16,10 +16,11 @@ const (
 	nlbTLSConnectionCreationTimeField = 21
 )
 
-func (c *Converter) fillALBAccess(lr plog.LogRecord, r *elblog.ALBAccess) {
-	setTime(lr, r.Time)
-	setSeverityFromStatus(lr, r.ELBStatusCode)
-	setTraceID(lr, r.TraceID)
+func (c *Converter) fillALBAccess(r *elblog.ALBAccess) {
+	h := &c.head
+	h.setTime(r.Time)
+	h.setSeverityFromStatus(r.ELBStatusCode)
+	h.setTraceID(r.TraceID)
 
 	a := &c.attrs
 	a.reset()
@@ -61,12 +62,13 @@ func (c *Converter) fillALBAccess(lr plog.LogRecord, r *elblog.ALBAccess) {
 	a.strings(attrUnparsedFields, r.Extra)
 }
 
-func (c *Converter) fillALBConnection(lr plog.LogRecord, r *elblog.ALBConnection) {
-	setTime(lr, r.Time)
+func (c *Converter) fillALBConnection(r *elblog.ALBConnection) {
+	h := &c.head
+	h.setTime(r.Time)
 	if strings.HasPrefix(r.TLSVerifyStatus, "Failed") {
-		setSeverity(lr, plog.SeverityNumberWarn, "WARN")
+		h.setSeverity(plog.SeverityNumberWarn, "WARN")
 	} else {
-		setSeverity(lr, plog.SeverityNumberInfo, "INFO")
+		h.setSeverity(plog.SeverityNumberInfo, "INFO")
 	}
 
 	a := &c.attrs
@@ -90,9 +92,10 @@ func (c *Converter) fillALBConnection(lr plog.LogRecord, r *elblog.ALBConnection
 	a.strings(attrUnparsedFields, r.Extra)
 }
 
-func (c *Converter) fillNLBAccess(lr plog.LogRecord, r *elblog.NLBAccess) {
-	setTime(lr, r.Time)
-	setSeverity(lr, plog.SeverityNumberInfo, "INFO")
+func (c *Converter) fillNLBAccess(r *elblog.NLBAccess) {
+	h := &c.head
+	h.setTime(r.Time)
+	h.setSeverity(plog.SeverityNumberInfo, "INFO")
 
 	a := &c.attrs
 	a.reset()
@@ -122,9 +125,10 @@ func (c *Converter) fillNLBAccess(lr plog.LogRecord, r *elblog.NLBAccess) {
 	a.strings(attrUnparsedFields, r.Extra)
 }
 
-func (c *Converter) fillCLBAccess(lr plog.LogRecord, r *elblog.CLBAccess) {
-	setTime(lr, r.Time)
-	setSeverityFromStatus(lr, r.ELBStatusCode)
+func (c *Converter) fillCLBAccess(r *elblog.CLBAccess) {
+	h := &c.head
+	h.setTime(r.Time)
+	h.setSeverityFromStatus(r.ELBStatusCode)
 
 	a := &c.attrs
 	a.reset()
@@ -146,34 +150,34 @@ func (c *Converter) fillCLBAccess(lr plog.LogRecord, r *elblog.CLBAccess) {
 	a.strings(attrUnparsedFields, r.Extra)
 }
 
-func setTime(lr plog.LogRecord, t time.Time) {
+func (h *recordHead) setTime(t time.Time) {
 	if !t.IsZero() {
-		lr.SetTimestamp(pcommon.NewTimestampFromTime(t))
+		h.time = pcommon.NewTimestampFromTime(t)
 	}
 }
 
-func setSeverity(lr plog.LogRecord, n plog.SeverityNumber, text string) {
-	lr.SetSeverityNumber(n)
-	lr.SetSeverityText(text)
+func (h *recordHead) setSeverity(n plog.SeverityNumber, text string) {
+	h.severity = n
+	h.sevText = text
 }
 
 // setSeverityFromStatus sets ERROR for a 5xx status code, WARN for 4xx, else INFO.
-func setSeverityFromStatus(lr plog.LogRecord, status elblog.Int) {
+func (h *recordHead) setSeverityFromStatus(status elblog.Int) {
 	switch {
 	case status.Valid && status.Value >= 500:
-		setSeverity(lr, plog.SeverityNumberError, "ERROR")
+		h.setSeverity(plog.SeverityNumberError, "ERROR")
 	case status.Valid && status.Value >= 400:
-		setSeverity(lr, plog.SeverityNumberWarn, "WARN")
+		h.setSeverity(plog.SeverityNumberWarn, "WARN")
 	default:
-		setSeverity(lr, plog.SeverityNumberInfo, "INFO")
+		h.setSeverity(plog.SeverityNumberInfo, "INFO")
 	}
 }
 
 // setTraceID sets the record's trace ID from an X-Amzn-Trace-Id value holding
 // Root=1-<8 hex digits>-<24 hex digits>: the 32 digits are the W3C trace ID.
-func setTraceID(lr plog.LogRecord, header string) {
+func (h *recordHead) setTraceID(header string) {
 	if id, ok := parseXRayRoot(header); ok {
-		lr.SetTraceID(id)
+		h.traceID = id
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package otlpexport sends OpenTelemetry log records to an OTLP/HTTP logs endpoint
 // (http/protobuf or http/json, gzip by default) and never loses them silently.
 //
-// An [Exporter] encodes a plog.Logs once, compresses it once, and POSTs it, retrying
+// An [Exporter] encodes a plog.Logs once (or takes a request already encoded as
+// protobuf, [Exporter.ExportProto]), compresses it once, and POSTs it, retrying
 // the failures the OTLP specification calls retryable (429, 502, 503, 504, connection
 // errors, timeouts) with exponential backoff and full jitter, honouring Retry-After.
 // It stops before the context deadline instead of sleeping past it. Every failure

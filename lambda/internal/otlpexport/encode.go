@@ -11,6 +11,13 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 )
 
+// gzipLevel is the compression level of request bodies. Compression is over
+// half of the pipeline's CPU time; on ELB access log records (`make bench`),
+// klauspost's level 2 makes requests 8% smaller than level 1 (254 bytes a record
+// instead of 277) for 4% fewer lines/s on one core. Level 5 would save 11% more for
+// 24% fewer lines/s, level 9 19% more for 70% fewer.
+const gzipLevel = 2
+
 // maxPooledBuffer is the largest buffer kept for reuse; larger ones are left to
 // the garbage collector so one huge request does not pin memory.
 const maxPooledBuffer = 16 << 20
@@ -47,9 +54,32 @@ func (e *encoder) encode(ld plog.Logs) (*payload, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.pack(raw, true)
+}
+
+// encodeProto makes the request body of raw, an ExportLogsServiceRequest encoded
+// as OTLP protobuf that the caller keeps: the payload does not refer to it.
+func (e *encoder) encodeProto(raw []byte) (*payload, error) {
+	if e.json {
+		req := plogotlp.NewExportRequest()
+		if err := req.UnmarshalProto(raw); err != nil {
+			return nil, err
+		}
+		j, err := req.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		return e.pack(j, true)
+	}
+	return e.pack(raw, false)
+}
+
+// pack compresses raw, when the encoder gzips, into a pooled buffer. Otherwise the
+// payload is raw itself when owned (no one else uses it), or a pooled copy.
+func (e *encoder) pack(raw []byte, owned bool) (*payload, error) {
 	p := &payload{enc: e}
 	p.refs.Store(1)
-	if !e.gzip {
+	if !e.gzip && owned {
 		p.data = raw
 		return p, nil
 	}
@@ -59,16 +89,22 @@ func (e *encoder) encode(ld plog.Logs) (*payload, error) {
 		buf = new(bytes.Buffer)
 	}
 	buf.Reset()
-	// OTLP log batches typically compress 5-15x at level 1.
-	buf.Grow(len(raw)/4 + 64)
+	if !e.gzip {
+		buf.Write(raw)
+		p.data = buf.Bytes()
+		p.buf = buf
+		return p, nil
+	}
+	// OTLP log batches compress 8-15x.
+	buf.Grow(len(raw)/6 + 64)
 	zw, _ := e.writers.Get().(*gzip.Writer)
 	if zw == nil {
-		// BestSpeed cannot fail: the level is valid.
-		zw, _ = gzip.NewWriterLevel(buf, gzip.BestSpeed)
+		// The level is valid: NewWriterLevel cannot fail.
+		zw, _ = gzip.NewWriterLevel(buf, gzipLevel)
 	} else {
 		zw.Reset(buf)
 	}
-	_, err = zw.Write(raw)
+	_, err := zw.Write(raw)
 	if cerr := zw.Close(); err == nil {
 		err = cerr
 	}

@@ -181,17 +181,47 @@ func (e *Exporter) Config() Config { return e.cfg }
 // pass ctx's deadline: it then returns at once rather than sleep past it).
 // Every error is an *ExportError. Empty logs are not sent. ld is only read.
 func (e *Exporter) Export(ctx context.Context, ld plog.Logs) (Stats, error) {
-	var st Stats
-	if ld.LogRecordCount() == 0 {
-		return st, nil
+	n := ld.LogRecordCount()
+	if n == 0 {
+		return Stats{}, nil
 	}
 	if err := ctx.Err(); err != nil {
-		return st, &ExportError{Retryable: true, Message: "not sent: " + err.Error(), cause: err}
+		return Stats{}, notSent(err)
 	}
 	p, err := e.enc.encode(ld)
 	if err != nil {
-		return st, &ExportError{Message: fmt.Sprintf("encoding %d log records: %v", ld.LogRecordCount(), err), cause: err}
+		return Stats{}, &ExportError{Message: fmt.Sprintf("encoding %d log records: %v", n, err), cause: err}
 	}
+	return e.send(ctx, p)
+}
+
+// ExportProto is Export for a request already encoded: req is an OTLP
+// ExportLogsServiceRequest in protobuf holding records log records (the pipeline
+// encodes records straight from the parsed lines, without pdata). It is compressed
+// (or, with the http/json protocol, converted to OTLP/JSON) and sent as Export sends
+// its encoding. A request of 0 records is not sent. req is only read, and not used
+// after ExportProto returns.
+func (e *Exporter) ExportProto(ctx context.Context, req []byte, records int) (Stats, error) {
+	if records == 0 {
+		return Stats{}, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return Stats{}, notSent(err)
+	}
+	p, err := e.enc.encodeProto(req)
+	if err != nil {
+		return Stats{}, &ExportError{Message: fmt.Sprintf("encoding %d log records: %v", records, err), cause: err}
+	}
+	return e.send(ctx, p)
+}
+
+func notSent(err error) *ExportError {
+	return &ExportError{Retryable: true, Message: "not sent: " + err.Error(), cause: err}
+}
+
+// send POSTs p, retrying as Export says, and releases it.
+func (e *Exporter) send(ctx context.Context, p *payload) (Stats, error) {
+	var st Stats
 	defer p.release()
 
 	start := time.Now()

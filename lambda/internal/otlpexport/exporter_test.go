@@ -400,7 +400,7 @@ func TestExport_StopsBeforeTheContextDeadline(t *testing.T) {
 func TestExport_GivesUpAfterMaxElapsed(t *testing.T) {
 	t.Parallel()
 	srv := newOTLPServer(t, only504)
-	e := newTestExporter(t, Config{Endpoint: srv.url(), Retry: RetryConfig{InitialInterval: 5 * time.Millisecond, MaxInterval: 10 * time.Millisecond, MaxElapsed: 60 * time.Millisecond}})
+	e := newTestExporter(t, Config{Endpoint: srv.url(), Retry: RetryConfig{InitialInterval: 5 * time.Millisecond, MaxInterval: 10 * time.Millisecond, MaxElapsed: time.Second}})
 	ld, _ := makeLogs("max-elapsed", 5)
 
 	st, err := e.Export(testCtx(t), ld)

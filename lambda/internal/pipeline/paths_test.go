@@ -1,0 +1,164 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/elb-otel/elb-otel/internal/otlptest"
+	"github.com/elb-otel/elb-otel/lambda/internal/loggen"
+	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
+	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
+)
+
+// pdataOnly hides ExportProto: the shipper then builds plog.Logs, as it does for
+// any exporter that only has Export.
+type pdataOnly struct{ e *otlpexport.Exporter }
+
+func (p pdataOnly) Export(ctx context.Context, ld plog.Logs) (otlpexport.Stats, error) {
+	return p.e.Export(ctx, ld)
+}
+
+// TestShip_ProtoAndPdataPathsShipTheSameRecords ships the same object through the
+// direct protobuf encoding and through pdata, and compares what the receiver
+// decoded (with OpenTelemetry's own types), record by record.
+func TestShip_ProtoAndPdataPathsShipTheSameRecords(t *testing.T) {
+	t.Parallel()
+	lines, _, _ := genLines(loggen.ALB, 2500)
+	input := append([]string{"", "Enable AccessLog for ELB: x", "http 2026-11-25T10:00:00.000000Z short line",
+		lines[0] + " " + strings.Repeat("x", 3000)}, lines...)
+	body := gzipBytes([]byte(strings.Join(input, "\n") + "\n"))
+	now := time.Date(2026, 11, 25, 11, 0, 0, 0, time.UTC)
+	opts := pipeline.Options{
+		MaxBatchRecords: 700,
+		MaxLineBytes:    2048,
+		Now:             func() time.Time { return now },
+		Record:          logrecord.Options{ServiceName: "edge", ResourceAttributes: map[string]string{"deployment.environment.name": "prod"}},
+	}
+	src := pipeline.Source{Source: logrecord.Source{Bucket: "logs", Key: loggen.New(loggen.ALB, 1, start).Key("", 1), ETag: "e1"}}
+
+	ship := func(pdata bool) ([]otlptest.Record, pipeline.Result) {
+		r := receiver(t)
+		exp, err := otlpexport.New(otlpexport.Config{Endpoint: r.URL + "/v1/logs"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e pipeline.Exporter = exp
+		if pdata {
+			e = pdataOnly{exp}
+		}
+		res, err := pipeline.NewShipper(e, opts).Ship(context.Background(), src, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Records(), res
+	}
+	protoRecs, protoRes := ship(false)
+	pdataRecs, pdataRes := ship(true)
+
+	if protoRes.Records != int64(len(input)-2) || protoRes.Truncated != 1 || protoRes.ParseErrors != 1 || protoRes.Batches != 4 {
+		t.Errorf("result = %+v", protoRes)
+	}
+	protoRes.BytesSent, pdataRes.BytesSent = 0, 0
+	if protoRes != pdataRes {
+		t.Errorf("results differ:\nproto: %+v\npdata: %+v", protoRes, pdataRes)
+	}
+	if len(protoRecs) != len(pdataRecs) {
+		t.Fatalf("%d records through protobuf, %d through pdata", len(protoRecs), len(pdataRecs))
+	}
+	for i := range protoRecs {
+		if !reflect.DeepEqual(protoRecs[i], pdataRecs[i]) {
+			t.Fatalf("record %d differs:\nproto: %+v\npdata: %+v", i, protoRecs[i], pdataRecs[i])
+		}
+	}
+	if got := protoRecs[1].Attributes["aws.elb.parse_error"]; got != "line 4 is longer than 2048 bytes; shipped truncated" {
+		t.Errorf("truncated line: aws.elb.parse_error = %v", got)
+	}
+}
+
+// TestShip_NoBatchIsSentAfterAFailure checks that the batches still being read
+// when one fails are not sent, and that only the accepted ones are counted.
+func TestShip_NoBatchIsSentAfterAFailure(t *testing.T) {
+	t.Parallel()
+	for _, pdata := range []bool{false, true} {
+		r := receiver(t)
+		r.Script(otlptest.Response{}, otlptest.Response{Status: 400})
+		exp, err := otlpexport.New(otlpexport.Config{Endpoint: r.URL + "/v1/logs"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e pipeline.Exporter = exp
+		if pdata {
+			e = pdataOnly{exp}
+		}
+		_, _, gz := genLines(loggen.ALB, 5000)
+		res, err := pipeline.NewShipper(e, pipeline.Options{MaxBatchRecords: 500}).
+			Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Bucket: "b", Key: "k.log.gz"}}, bytes.NewReader(gz))
+		var xe *otlpexport.ExportError
+		if !errors.As(err, &xe) || xe.StatusCode != 400 {
+			t.Fatalf("pdata %v: err = %v, want the 400", pdata, err)
+		}
+		if r.Requests() != 2 || res.Records != 500 || res.Batches != 1 || len(r.Records()) != 500 {
+			t.Errorf("pdata %v: %d requests, result %+v; want 2 requests and the first batch counted", pdata, r.Requests(), res)
+		}
+	}
+}
+
+// orderedExporter records the line numbers of the first record of each batch and
+// fails or panics when told to.
+type orderedExporter struct {
+	mu     sync.Mutex
+	firsts []string
+	fail   int // fail the batch of this index (1-based), 0: never
+	panic  bool
+}
+
+func (o *orderedExporter) Export(_ context.Context, ld plog.Logs) (otlpexport.Stats, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.firsts = append(o.firsts, ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Str())
+	if o.panic {
+		panic("exporter bug")
+	}
+	if len(o.firsts) == o.fail {
+		return otlpexport.Stats{Attempts: 1}, errors.New("refused")
+	}
+	return otlpexport.Stats{Attempts: 1}, nil
+}
+
+func TestShip_BatchesAreExportedInOrder(t *testing.T) {
+	t.Parallel()
+	lines, plain, _ := genLines(loggen.CLB, 10_000)
+	o := &orderedExporter{}
+	res, err := pipeline.NewShipper(o, pipeline.Options{MaxBatchRecords: 100}).
+		Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Key: "k.log"}}, bytes.NewReader(plain))
+	if err != nil || res.Batches != 100 || res.Records != 10_000 {
+		t.Fatalf("Ship = %+v, %v", res, err)
+	}
+	for i, first := range o.firsts {
+		if first != lines[100*i] {
+			t.Fatalf("batch %d starts with %.60q, want line %d", i, first, 100*i+1)
+		}
+	}
+}
+
+func TestShip_ExporterPanicReachesTheCaller(t *testing.T) {
+	t.Parallel()
+	_, plain, _ := genLines(loggen.CLB, 300)
+	defer func() {
+		if p := recover(); p != "exporter bug" {
+			t.Errorf("recovered %v, want the exporter's panic", p)
+		}
+	}()
+	_, _ = pipeline.NewShipper(&orderedExporter{panic: true}, pipeline.Options{MaxBatchRecords: 100}).
+		Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Key: "k.log"}}, bytes.NewReader(plain))
+	t.Error("Ship returned")
+}
