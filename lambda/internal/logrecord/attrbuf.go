@@ -61,8 +61,8 @@ func (b *attrBuf) flush(m pcommon.Map) {
 				s.AppendEmpty().SetStr(v)
 			}
 		case kindUID:
-			var buf [32]byte
-			m.PutStr(a.key, string(b.uidGen.appendHex(buf[:0], a.num)))
+			var buf [40]byte
+			m.PutStr(a.key, string(b.uidGen.appendUID(buf[:0], a.num)))
 		}
 	}
 }

@@ -181,8 +181,8 @@ func TestConvert_ParseErrorRecord(t *testing.T) {
 	if _, ok := lr.Attributes().Get(attrLogRecordUID); !ok {
 		t.Errorf("no %s", attrLogRecordUID)
 	}
-	if lr.ObservedTimestamp().AsTime() != fixedNow {
-		t.Errorf("observed time = %v, want %v", lr.ObservedTimestamp().AsTime(), fixedNow)
+	if want := fixedNow.Truncate(time.Second); lr.ObservedTimestamp().AsTime() != want {
+		t.Errorf("observed time = %v, want %v", lr.ObservedTimestamp().AsTime(), want)
 	}
 	if lr.Timestamp() != 0 || lr.SeverityNumber() != plog.SeverityNumberUnspecified || lr.SeverityText() != "" {
 		t.Errorf("time %v, severity %v %q, want none", lr.Timestamp(), lr.SeverityNumber(), lr.SeverityText())
@@ -513,8 +513,8 @@ func TestConvert_UID(t *testing.T) {
 	}
 	src := Source{Bucket: "b", Key: albKey, ETag: "abc"}
 	first := uidOf(src, 1)
-	if len(first) != 32 || strings.Trim(first, "0123456789abcdef") != "" {
-		t.Fatalf("uid %q is not 32 hex digits", first)
+	if obj, line, ok := strings.Cut(first, "-"); !ok || len(obj) != 16 || strings.Trim(obj, "0123456789abcdef") != "" || line != "1" {
+		t.Fatalf("uid %q is not <16 hex digits>-<line>", first)
 	}
 	tests := map[string]struct {
 		src  Source
@@ -545,7 +545,7 @@ func TestConvert_UIDUnique(t *testing.T) {
 	g := newUIDGen("b", "k", "e")
 	seen := make(map[string]int64, 200_000)
 	for n := int64(1); n <= 200_000; n++ {
-		u := string(g.appendHex(nil, n))
+		u := string(g.appendUID(nil, n))
 		if prev, dup := seen[u]; dup {
 			t.Fatalf("lines %d and %d share the uid %s", prev, n, u)
 		}
@@ -616,12 +616,12 @@ func TestFillScope(t *testing.T) {
 
 func TestOptionsDefaults(t *testing.T) {
 	t.Parallel()
-	before := time.Now()
+	before := time.Now().Truncate(time.Second) // observed times are whole seconds
 	c := NewConverter(Source{Key: albKey}, Options{})
 	recs := plog.NewLogRecordSlice()
 	c.Convert(recs, 1, readLines(t, "alb_access.log")[0])
 	if got := recs.At(0).ObservedTimestamp().AsTime(); got.Before(before) || got.After(time.Now()) {
-		t.Errorf("observed time %v, want now", got)
+		t.Errorf("observed time %v, want now, in whole seconds", got)
 	}
 	res := pcommon.NewResource()
 	c.FillResource(res)

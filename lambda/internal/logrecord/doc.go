@@ -17,7 +17,7 @@
 //
 //   - Timestamp: the entry's time (ALB: response generated; NLB: connection end; CLB:
 //     request received; ALB connection log: the connection).
-//   - ObservedTimestamp: Options.Now() when the line is converted.
+//   - ObservedTimestamp: Options.Now() when the line is converted, in whole seconds.
 //   - Severity: from elb_status_code for ALB and CLB access logs: 5xx ERROR, 4xx WARN,
 //     anything else (including none) INFO. NLB lines are INFO; ALB connection log
 //     lines are WARN when tls_verify_status is Failed:*, else INFO.
@@ -26,8 +26,8 @@
 //     trace_id field, the 32 hex digits being the W3C trace ID.
 //   - Attributes: typed (int, double, string, string array). A "-" field adds no
 //     attribute. Every record has aws.elb.log.format (alb_access, alb_connection,
-//     nlb_access, clb_access) and log.record.uid (32 hex digits, deterministic from
-//     bucket, key, ETag and line number); fields after the known ones go into
+//     nlb_access, clb_access) and log.record.uid ("<16 hex digits>-<line>": an id of
+//     bucket, key and ETag, then the line number; deterministic); fields after the known ones go into
 //     aws.elb.unparsed_fields (string array).
 //
 // A line that does not parse is still appended: raw body, observed time, no time and

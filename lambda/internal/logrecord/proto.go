@@ -167,7 +167,7 @@ func (b *attrBuf) sizes(a *attr) (value, kv int) {
 	case kindStrings:
 		value = fieldSize(b.arraySize(a))
 	case kindUID:
-		value = 2 + 32
+		value = 2 + uidLen(a.num)
 	}
 	kv = fieldSize(value)
 	if a.key != "" {
@@ -212,8 +212,8 @@ func (b *attrBuf) appendProto(dst []byte, tag byte) []byte {
 				dst = appendString(dst, tagValueStr, v)
 			}
 		case kindUID:
-			dst = append(dst, tagValueStr, 32)
-			dst = b.uidGen.appendHex(dst, a.num)
+			dst = append(dst, tagValueStr, byte(uidLen(a.num)))
+			dst = b.uidGen.appendUID(dst, a.num)
 		}
 		if a.key != "" {
 			dst = appendString(dst, tagKVKey, a.key)
