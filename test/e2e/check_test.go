@@ -89,8 +89,8 @@ func checkRecords(recs []otlptest.Record, files []logFile, bucket string, ignore
 		t.PerKind[kindName(w.file.Kind)]++
 
 		uid, _ := r.Attributes["log.record.uid"].(string)
-		if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(uid) {
-			t.problem("%s: log.record.uid %q is not 32 hex digits", key, uid)
+		if !uidRE.MatchString(uid) {
+			t.problem("%s: log.record.uid %q is not <16 hex digits>-<line number>", key, uid)
 		} else if uids[uid] {
 			t.DupUIDs++
 			t.problem("%s: log.record.uid %s seen twice", key, uid)
@@ -317,3 +317,6 @@ func (r *run) checkTheChecker(t *testing.T, recs []otlptest.Record, ignore map[s
 	}
 	t.Logf("the record check itself: catches %d of %d planted mistakes (a line lost, twice, altered; a uid reused; wrong types, region, load balancer, severity, time)", caught, len(cases))
 }
+
+// uidRE is the form of log.record.uid: an id of the object, then the line.
+var uidRE = regexp.MustCompile(`^[0-9a-f]{16}-[1-9][0-9]*$`)
