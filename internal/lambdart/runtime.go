@@ -18,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/elb-otel/elb-otel/internal/childproc"
 )
 
 // Function describes the function to run, as its configuration says.
@@ -81,7 +83,7 @@ type Runtime struct {
 	fn   Function
 	addr string
 	srv  *http.Server
-	proc *process
+	proc *childproc.Process
 
 	queue chan *invocation // events waiting for GET next
 
@@ -167,7 +169,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	cmd.Dir = filepath.Dir(bin)
 	cmd.Env = r.environ(filepath.Dir(bin), opts.Env)
 	cmd.Stdout, cmd.Stderr = orDiscard(opts.Stdout), orDiscard(opts.Stderr)
-	p, err := startProcess(cmd)
+	p, err := childproc.Start(cmd)
 	if err != nil {
 		r.srv.Close()
 		return nil, fmt.Errorf("lambdart: start %s: %w", bin, err)
@@ -179,8 +181,8 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	select {
 	case <-r.ready:
 		return r, nil
-	case <-p.done:
-		err = fmt.Errorf("lambdart: %s exited during init (%v)%s", filepath.Base(bin), p.err, r.initSuffix())
+	case <-p.Done():
+		err = fmt.Errorf("lambdart: %s exited during init (%v)%s", filepath.Base(bin), p.Err(), r.initSuffix())
 	case <-timer.C:
 		err = fmt.Errorf("lambdart: %s did not ask for an event within %s (Lambda's init timeout)%s", filepath.Base(bin), opts.InitTimeout, r.initSuffix())
 	case <-ctx.Done():
@@ -252,7 +254,7 @@ func (r *Runtime) environ(taskRoot string, extra map[string]string) []string {
 func (r *Runtime) Addr() string { return r.addr }
 
 // Pid is the function process's ID.
-func (r *Runtime) Pid() int { return r.proc.cmd.Process.Pid }
+func (r *Runtime) Pid() int { return r.proc.Pid() }
 
 // Stats returns what the runtime saw so far.
 func (r *Runtime) Stats() Stats {
@@ -271,8 +273,8 @@ func (r *Runtime) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	in := &invocation{id: newID(), payload: payload, handed: make(chan struct{}), done: make(chan Result, 1)}
 	select {
 	case r.queue <- in:
-	case <-r.proc.done:
-		return Result{}, fmt.Errorf("lambdart: the function is not running (%v)", r.proc.err)
+	case <-r.proc.Done():
+		return Result{}, fmt.Errorf("lambdart: the function is not running (%v)", r.proc.Err())
 	case <-r.shutdown:
 		return Result{}, errors.New("lambdart: closed")
 	case <-ctx.Done():
@@ -288,12 +290,12 @@ func (r *Runtime) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	var res Result
 	select {
 	case res = <-in.done:
-	case <-r.proc.done:
-		in.finish(Result{Error: &FunctionError{Type: "Runtime.ExitError", Message: fmt.Sprintf("the function exited during the invocation: %v", r.proc.err)}})
+	case <-r.proc.Done():
+		in.finish(Result{Error: &FunctionError{Type: "Runtime.ExitError", Message: fmt.Sprintf("the function exited during the invocation: %v", r.proc.Err())}})
 		res = <-in.done
 	case <-timer.C:
 		// Lambda ends an execution environment whose invocation timed out.
-		r.proc.kill()
+		r.proc.Kill()
 		in.finish(Result{Error: &FunctionError{Type: "Sandbox.Timedout", Message: fmt.Sprintf("Task timed out after %s", r.fn.Timeout)}})
 		res = <-in.done
 	case <-ctx.Done():
@@ -336,16 +338,16 @@ func (r *Runtime) Close() error {
 		close(r.shutdown)
 		if r.proc != nil {
 			select {
-			case <-r.proc.done:
-				r.closeErr = fmt.Errorf("lambdart: the function had exited before Close: %v", r.proc.err)
+			case <-r.proc.Done():
+				r.closeErr = fmt.Errorf("lambdart: the function had exited before Close: %v", r.proc.Err())
 			default:
-				_ = r.proc.cmd.Process.Signal(syscall.SIGTERM)
+				_ = r.proc.Signal(syscall.SIGTERM)
 				select {
-				case <-r.proc.done:
+				case <-r.proc.Done():
 				case <-time.After(500 * time.Millisecond):
 				}
 			}
-			r.proc.kill()
+			r.proc.Kill()
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()

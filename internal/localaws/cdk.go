@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/elb-otel/elb-otel/internal/childproc"
 )
 
 // CDK runs the repository's pinned CDK CLI (`npx --no-install cdk`, from
@@ -104,31 +106,32 @@ func (c *CDK) run(ctx context.Context, args ...string) error {
 	cmd := exec.Command("npx", full...)
 	cmd.Dir = c.Dir
 	cmd.Env = c.env
-	var tail tailBuffer
+	// The last 8 KiB of its output, for the error.
+	tail := &childproc.SyncBuffer{Tail: 8 << 10}
 	// One writer for both streams: exec then copies them from one goroutine,
 	// so log (any io.Writer) is never written concurrently.
-	out := io.MultiWriter(log, &tail)
+	out := io.MultiWriter(log, tail)
 	cmd.Stdout, cmd.Stderr = out, out
 	fmt.Fprintf(log, "$ npx %s\n", strings.Join(full, " "))
-	p, err := startProcess(cmd)
+	p, err := childproc.Start(cmd)
 	if err != nil {
 		return fmt.Errorf("localaws: cdk %s: %w (is Node.js installed and `npm ci` done? `make deps` does it)", args[0], err)
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
-	case <-p.done:
+	case <-p.Done():
 	case <-ctx.Done():
-		p.kill()
+		p.Kill()
 		return fmt.Errorf("localaws: cdk %s: %w", args[0], ctx.Err())
 	case <-timer.C:
-		p.kill()
+		p.Kill()
 		return fmt.Errorf("localaws: cdk %s: no result within %s; its last output:\n%s", args[0], timeout, tail.String())
 	}
 	// The CLI has exited; whatever it left in its process group goes too.
-	killGroup(cmd.Process.Pid)
-	if p.err != nil {
-		return fmt.Errorf("localaws: cdk %s: %w; its last output:\n%s", args[0], p.err, tail.String())
+	p.Kill()
+	if err := p.Err(); err != nil {
+		return fmt.Errorf("localaws: cdk %s: %w; its last output:\n%s", args[0], err, tail.String())
 	}
 	return nil
 }
@@ -145,17 +148,4 @@ func ReadOutputs(path string) (map[string]map[string]string, error) {
 		return nil, fmt.Errorf("localaws: %s: %w", filepath.Base(path), err)
 	}
 	return out, nil
-}
-
-// tailBuffer keeps the last 8 KiB written to it.
-type tailBuffer struct{ syncBuffer }
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.b.Write(p)
-	if over := t.b.Len() - 8<<10; over > 0 {
-		t.b.Next(over)
-	}
-	return len(p), nil
 }

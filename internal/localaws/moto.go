@@ -1,11 +1,9 @@
 package localaws
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/elb-otel/elb-otel/internal/childproc"
 )
 
 // The account and Region everything is deployed to. 123456789012 is moto's
@@ -43,6 +43,9 @@ const InstallHint = "moto_server is not on PATH: install it with `pip install 'm
 type Options struct {
 	// StartTimeout bounds the wait for moto_server to answer. Default: 30s.
 	StartTimeout time.Duration
+	// OutputTail, when positive, bounds what Output keeps of the server's
+	// output to its last OutputTail bytes. Default: all of it.
+	OutputTail int
 }
 
 // Moto is a running moto_server.
@@ -53,8 +56,8 @@ type Moto struct {
 	// Port is the port it listens on, on 127.0.0.1.
 	Port int
 
-	proc *process
-	out  *syncBuffer
+	proc *childproc.Process
+	out  *childproc.SyncBuffer
 	once sync.Once
 }
 
@@ -72,11 +75,11 @@ func Start(ctx context.Context, opts Options) (*Moto, error) {
 	var errs []error
 	// A free port can be taken between finding it and moto binding it.
 	for attempt := 0; attempt < 3; attempt++ {
-		port, err := FreePort()
+		port, err := childproc.FreePort()
 		if err != nil {
 			return nil, fmt.Errorf("localaws: find a free port: %w", err)
 		}
-		m, err := start(ctx, path, port, opts.StartTimeout)
+		m, err := start(ctx, path, port, opts)
 		if err == nil {
 			return m, nil
 		}
@@ -85,26 +88,16 @@ func Start(ctx context.Context, opts Options) (*Moto, error) {
 	return nil, errors.Join(errs...)
 }
 
-// FreePort returns a TCP port free on 127.0.0.1 at the time of the call.
-func FreePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-func start(ctx context.Context, path string, port int, timeout time.Duration) (*Moto, error) {
-	m := &Moto{URL: "http://localhost:" + strconv.Itoa(port), Port: port, out: &syncBuffer{}}
+func start(ctx context.Context, path string, port int, opts Options) (*Moto, error) {
+	m := &Moto{URL: "http://localhost:" + strconv.Itoa(port), Port: port, out: &childproc.SyncBuffer{Tail: opts.OutputTail}}
 	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = m.out, m.out
-	p, err := startProcess(cmd)
+	p, err := childproc.Start(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("localaws: start %s: %w", path, err)
 	}
 	m.proc = p
-	if err := m.waitReady(ctx, timeout); err != nil {
+	if err := m.waitReady(ctx, opts.StartTimeout); err != nil {
 		m.Stop()
 		return nil, fmt.Errorf("localaws: %s on port %d: %w; its output:\n%s", path, port, err, m.out.String())
 	}
@@ -121,8 +114,8 @@ func (m *Moto) waitReady(ctx context.Context, timeout time.Duration) error {
 			return nil
 		}
 		select {
-		case <-m.proc.done:
-			return fmt.Errorf("exited before answering (%v)", m.proc.err)
+		case <-m.proc.Done():
+			return fmt.Errorf("exited before answering (%v)", m.proc.Err())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
@@ -138,13 +131,13 @@ func (m *Moto) waitReady(ctx context.Context, timeout time.Duration) error {
 func (m *Moto) Stop() {
 	m.once.Do(func() {
 		if m.proc != nil {
-			m.proc.kill()
+			m.proc.Kill()
 		}
 	})
 }
 
 // Pid is the server's process ID.
-func (m *Moto) Pid() int { return m.proc.cmd.Process.Pid }
+func (m *Moto) Pid() int { return m.proc.Pid() }
 
 // Output returns what the server printed so far: its request log and its
 // warnings (such as "No Moto CloudFormation support for ...").
@@ -243,21 +236,3 @@ func (m *Moto) EventBridge() *eventbridge.Client { return eventbridge.NewFromCon
 
 // CloudWatch returns a CloudWatch client for moto.
 func (m *Moto) CloudWatch() *cloudwatch.Client { return cloudwatch.NewFromConfig(m.Config()) }
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}

@@ -14,6 +14,11 @@
 //		...
 //	}
 //
+// The server is started by localaws.Start, as the end-to-end test's is;
+// this package adds what unit tests want of it: one server a test binary,
+// clients in Region, unique names and the environment for
+// config.LoadDefaultConfig.
+//
 // moto_server must be on PATH (pip install 'moto[server]'). When it is not,
 // the tests that need it fail, naming the install command: they never skip.
 package mototest

@@ -1,17 +1,10 @@
 package mototest
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/elb-otel/elb-otel/internal/localaws"
 )
 
 // Region is the AWS Region the clients and Env use.
@@ -29,142 +24,55 @@ const Region = "eu-west-1"
 
 // Dummy credentials moto accepts.
 const (
-	AccessKeyID     = "test"
-	SecretAccessKey = "test"
+	AccessKeyID     = localaws.AccessKeyID
+	SecretAccessKey = localaws.SecretAccessKey
 )
 
 // InstallHint says how to get moto_server.
-const InstallHint = "moto_server is not on PATH: install it with `pip install 'moto[server]'` (Python 3), then check `moto_server --help` runs"
+const InstallHint = localaws.InstallHint
 
 // startTimeout bounds the wait for a new server to answer.
 const startTimeout = 30 * time.Second
+
+// outputTail is how much of its request log a server keeps for Output.
+const outputTail = 1 << 20
 
 // Server is a running moto_server.
 type Server struct {
 	// URL is the server's base URL, http://localhost:PORT.
 	URL string
 
-	cmd    *exec.Cmd
-	out    *syncBuffer
-	exited chan struct{} // closed when the process has exited
-	once   sync.Once
+	moto *localaws.Moto
 }
 
 // Start starts moto_server on a free loopback port and waits until it
-// answers. Stop it with Stop.
+// answers. Stop it with Stop; should the test binary die first (a timeout
+// panic, a kill), the kernel kills it (Linux). Its error says how to install
+// moto_server when it is not on PATH.
 func Start() (*Server, error) {
-	path, err := exec.LookPath("moto_server")
+	m, err := localaws.Start(context.Background(), localaws.Options{StartTimeout: startTimeout, OutputTail: outputTail})
 	if err != nil {
-		return nil, errors.New(InstallHint)
+		return nil, err
 	}
-	var errs []error
-	// A free port can be taken between finding and binding it: try a few.
-	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			return nil, fmt.Errorf("mototest: find a free port: %w", err)
-		}
-		s, err := start(path, port)
-		if err == nil {
-			return s, nil
-		}
-		errs = append(errs, err)
-	}
-	return nil, errors.Join(errs...)
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-func start(path string, port int) (*Server, error) {
-	s := &Server{URL: "http://localhost:" + strconv.Itoa(port), out: &syncBuffer{}, exited: make(chan struct{})}
-	s.cmd = exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	s.cmd.SysProcAttr = sysProcAttr()
-	if err := s.launch(); err != nil {
-		return nil, fmt.Errorf("mototest: start %s: %w", path, err)
-	}
-	if err := s.waitReady(); err != nil {
-		s.Stop()
-		return nil, fmt.Errorf("mototest: %s on port %d: %w; its output:\n%s", path, port, err, s.out.String())
-	}
-	return s, nil
-}
-
-// launch starts the process from a goroutine locked to its OS thread, which
-// stays alive until the process exits: on Linux the parent-death signal
-// fires when the thread that started the child ends, not the process, and Go
-// may otherwise retire that thread at any time.
-func (s *Server) launch() error {
-	started := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		// Never unlocked: the thread ends with this goroutine, after the
-		// process has exited.
-		if err := s.cmd.Start(); err != nil {
-			started <- err
-			close(s.exited)
-			return
-		}
-		started <- nil
-		_ = s.cmd.Wait()
-		close(s.exited)
-	}()
-	return <-started
-}
-
-func (s *Server) waitReady() error {
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(startTimeout)
-	for {
-		resp, err := client.Get(s.URL + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		select {
-		case <-s.exited:
-			return fmt.Errorf("exited before answering (%v)", s.cmd.ProcessState)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no answer within %s: %w", startTimeout, err)
-		}
-	}
+	return &Server{URL: m.URL, moto: m}, nil
 }
 
 // Stop kills the server and waits for it to exit. It may be called more
 // than once.
-func (s *Server) Stop() {
-	s.once.Do(func() {
-		if s.cmd.Process != nil {
-			killGroup(s.cmd.Process.Pid)
-			_ = s.cmd.Process.Kill()
-		}
-		<-s.exited
-	})
-}
+func (s *Server) Stop() { s.moto.Stop() }
 
-// Output returns what the server printed so far (its request log).
-func (s *Server) Output() string { return s.out.String() }
+// Output returns what the server printed lately (the last MiB of its
+// request log).
+func (s *Server) Output() string { return s.moto.Output() }
 
 // Config returns an AWS config for the server: dummy static credentials, the
 // Region and the server's URL as the endpoint of every service. It reads no
 // environment variable or shared config file.
 func (s *Server) Config() aws.Config {
-	return aws.Config{
-		Region: Region,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey, Source: "mototest"}, nil
-		}),
-		BaseEndpoint: aws.String(s.URL),
-	}
+	cfg := s.moto.Config()
+	cfg.Region = Region
+	cfg.RetryMaxAttempts = 0 // the SDK's default
+	return cfg
 }
 
 // S3 returns an S3 client for the server, with path-style addressing.
@@ -285,25 +193,4 @@ func Shared(t testing.TB) *Server {
 		t.Fatal(sharedErr)
 	}
 	return shared
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.b.Len() > 1<<20 {
-		b.b.Reset() // keep the tail of a long request log only
-	}
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

@@ -1,15 +1,10 @@
 package mototest_test
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -21,24 +16,7 @@ import (
 	"github.com/elb-otel/elb-otel/internal/mototest"
 )
 
-func TestMain(m *testing.M) {
-	if os.Getenv("MOTOTEST_ORPHAN") == "1" {
-		orphan()
-		return
-	}
-	mototest.Main(m)
-}
-
-// orphan starts a server, prints its URL and waits to be killed.
-func orphan() {
-	srv, err := mototest.Start()
-	if err != nil {
-		fmt.Println("error:", err)
-		os.Exit(1)
-	}
-	fmt.Println(srv.URL)
-	select {}
-}
+func TestMain(m *testing.M) { mototest.Main(m) }
 
 func TestShared_S3RoundTripWithPathStyle(t *testing.T) {
 	t.Parallel()
@@ -117,39 +95,15 @@ func TestStop_EndsTheServer(t *testing.T) {
 	}
 }
 
-// A test binary killed without running Stop (a timeout, kill -9) must not
-// leave moto_server behind.
-func TestStart_ServerDiesWithTheTestBinary(t *testing.T) {
-	t.Parallel()
-	if runtime.GOOS != "linux" {
-		t.Skip("only Linux has a parent-death signal")
+func TestStart_SaysHowToInstallMotoServer(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	srv, err := mototest.Start()
+	if err == nil {
+		srv.Stop()
+		t.Fatal("Start found a moto_server on an empty PATH")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "MOTOTEST_ORPHAN=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "http://") {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		t.Fatalf("child said %q, %v", line, err)
-	}
-	url := strings.TrimSpace(line)
-	if !answers(url) {
-		t.Fatalf("%s does not answer", url)
-	}
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	for i := 0; answers(url); i++ {
-		if i == 200 {
-			t.Fatalf("%s still answers 10 s after its test binary was killed", url)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err.Error() != mototest.InstallHint || !strings.Contains(err.Error(), "pip install 'moto[server]'") {
+		t.Errorf("Start error = %q, want the install hint", err)
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/elb-otel/elb-otel/internal/childproc"
 	"github.com/elb-otel/elb-otel/internal/lambdart"
 	"github.com/elb-otel/elb-otel/internal/localaws"
 	"github.com/elb-otel/elb-otel/internal/otlptest"
@@ -65,7 +66,7 @@ type demo struct {
 	deployed bool
 	dep      *localaws.Deployment
 	rt       *lambdart.Runtime
-	fnLog    bytes.Buffer
+	fnLog    childproc.SyncBuffer // the function's stderr
 	pollStop context.CancelFunc
 	pollDone chan struct{}
 	pollErr  error
@@ -185,7 +186,7 @@ func (d *demo) startFunction(ctx context.Context, bootstrap string) error {
 		Function: lambdart.Function{Name: f.Name, ARN: f.ARN, Region: localaws.Region, MemoryMiB: f.MemoryMiB,
 			Timeout: f.Timeout, Env: f.Env, LogFormat: f.LogFormat, LogGroup: f.LogGroup},
 		Env:    d.moto.EnvVars(),
-		Stdout: io.Discard, Stderr: &syncWriter{w: &d.fnLog, mu: &d.mu},
+		Stdout: io.Discard, Stderr: &d.fnLog,
 	})
 	if err != nil {
 		return err
@@ -258,10 +259,10 @@ func (d *demo) traffic(ctx context.Context) error {
 		pollErr := d.pollErr
 		d.mu.Unlock()
 		if pollErr != nil {
-			return fmt.Errorf("event source mapping: %w\nfunction log:\n%s", pollErr, d.functionLog())
+			return fmt.Errorf("event source mapping: %w\nfunction log:\n%s", pollErr, d.fnLog.String())
 		}
 		if got := len(recs) - before; got < iv.lines {
-			return fmt.Errorf("only %d of %d records arrived within 60 s; function log:\n%s", got, iv.lines, d.functionLog())
+			return fmt.Errorf("only %d of %d records arrived within 60 s; function log:\n%s", got, iv.lines, d.fnLog.String())
 		}
 		d.arrived(recs[before:])
 		total += iv.lines
@@ -269,12 +270,6 @@ func (d *demo) traffic(ctx context.Context) error {
 	}
 	d.say("all %d lines arrived as %d OTLP log records", total, len(d.recv.Records()))
 	return nil
-}
-
-func (d *demo) functionLog() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.fnLog.String()
 }
 
 func describe(files []file) string {
@@ -551,15 +546,4 @@ func repoRoot() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-type syncWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/elb-otel/elb-otel/internal/childproc"
 	"github.com/elb-otel/elb-otel/internal/lambdart"
 	"github.com/elb-otel/elb-otel/internal/localaws"
 	"github.com/elb-otel/elb-otel/internal/otlptest"
@@ -501,7 +502,7 @@ func (r *run) shipWithLambda(ctx context.Context, t *testing.T) {
 	r.upload(ctx, t, files, map[string][]byte{testFileKey(): testFile})
 	before := len(r.recv.Records())
 
-	var stdout, stderr syncBuffer
+	var stdout, stderr childproc.SyncBuffer
 	rt := r.startFunction(ctx, t, &stdout, &stderr)
 	t.Logf("bootstrap (%s/%s) started under lambdart at %s, pid %d, with the deployed function's %d environment variables",
 		runtime.GOOS, runtime.GOARCH, rt.Addr(), rt.Pid(), len(r.dep.Function.Env))
@@ -623,7 +624,7 @@ func (r *run) poisonToDLQ(ctx context.Context, t *testing.T) {
 
 	// First receive: the Lambda bootstrap, which must report the message as
 	// a batch item failure (not fail the invocation).
-	var stderr syncBuffer
+	var stderr childproc.SyncBuffer
 	rt := r.startFunction(ctx, t, io.Discard, &stderr)
 	zero := time.Duration(0)
 	b, err := r.esm(&zero).Poll(ctx, rt)
@@ -734,22 +735,4 @@ func (r *run) report(t *testing.T, total time.Duration) {
 	}
 	fmt.Fprintf(&b, " total %.1fs\n", total.Seconds())
 	t.Log(b.String())
-}
-
-// syncBuffer is a bytes.Buffer safe for a writing process and a reading test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

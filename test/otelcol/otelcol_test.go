@@ -12,12 +12,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/elb-otel/elb-otel/constructs/elbmetrics"
+	"github.com/elb-otel/elb-otel/internal/childproc"
 )
 
 // binaryEnv is the variable `make` exports with the collector's path.
@@ -148,24 +148,6 @@ func TestValidate_RejectsBrokenConfigs(t *testing.T) {
 	}
 }
 
-// syncBuffer collects a process's output for the failure log.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // freeAddr returns a loopback address with a port free a moment ago.
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -183,7 +165,7 @@ func freeAddr(t *testing.T) string {
 // collectorProcess is a running collector, stopped at the end of the test.
 type collectorProcess struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *childproc.SyncBuffer
 	done chan struct{}
 	err  error
 }
@@ -196,7 +178,7 @@ func startCollector(t *testing.T, bin string, config []byte, env map[string]stri
 	for k, v := range env {
 		extra[k] = v
 	}
-	p := &collectorProcess{out: &syncBuffer{}, done: make(chan struct{})}
+	p := &collectorProcess{out: &childproc.SyncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, "--config=env:OTEL_CONFIG", "--config=yaml:service::telemetry::metrics::level: none")
 	p.cmd.Env = collectorEnv(extra)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
