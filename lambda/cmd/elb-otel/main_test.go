@@ -100,51 +100,20 @@ func receiver(t *testing.T) *otlptest.Receiver {
 // resource, and nothing else.
 func checkDelivered(t *testing.T, recs []otlptest.Record, files ...logFile) {
 	t.Helper()
-	owner := map[string]*logFile{}
-	want := 0
-	for i := range files {
-		for _, l := range files[i].lines {
-			owner[l] = &files[i]
-		}
-		want += len(files[i].lines)
-	}
-	seen := map[string]int{}
-	uids := map[any]bool{}
-	bad := 0
-	for _, r := range recs {
-		seen[r.Body]++
-		uids[r.Attributes["log.record.uid"]] = true
-		f := owner[r.Body]
-		if f == nil {
-			t.Errorf("unexpected record: %.100s", r.Body)
-			continue
-		}
-		wantKey := f.key
+	want := make([]otlptest.Expected, len(files))
+	for i, f := range files {
+		key := f.key
 		if f.path != "" {
-			wantKey = filepath.Base(f.path)
+			key = filepath.Base(f.path)
 		}
-		if got := r.Resource["aws.s3.key"]; got != wantKey && bad < 5 {
-			bad++
-			t.Errorf("record of %s: resource aws.s3.key = %v, want %q", f.key, got, wantKey)
+		res := map[string]any{"aws.s3.key": key}
+		if f.bucket != "" {
+			res["aws.s3.bucket"] = f.bucket
 		}
-		if got := r.Resource["aws.s3.bucket"]; f.bucket != "" && got != f.bucket && bad < 5 {
-			bad++
-			t.Errorf("record of %s: resource aws.s3.bucket = %v, want %q", f.key, got, f.bucket)
-		}
+		want[i] = otlptest.Expected{Name: f.key, Lines: f.lines, Resource: res}
 	}
-	missing := 0
-	for l, f := range owner {
-		if n := seen[l]; n != 1 {
-			if missing++; missing <= 5 {
-				t.Errorf("line of %s arrived %d times, want once: %.80s", f.key, n, l)
-			}
-		}
-	}
-	if len(recs) != want {
-		t.Errorf("receiver holds %d records, want %d", len(recs), want)
-	}
-	if len(uids) != len(recs) {
-		t.Errorf("%d distinct log.record.uid values in %d records", len(uids), len(recs))
+	for _, p := range otlptest.CheckExactlyOnce(recs, want...) {
+		t.Error(p)
 	}
 }
 

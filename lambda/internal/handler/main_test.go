@@ -211,46 +211,14 @@ func (w *world) checkDelivered(objs ...object) {
 
 func checkRecords(t *testing.T, recs []otlptest.Record, bucket string, objs ...object) {
 	t.Helper()
-	owner := map[string]*object{}
-	want := 0
-	for i := range objs {
-		for _, l := range objs[i].lines {
-			owner[l] = &objs[i]
-		}
-		want += len(objs[i].lines)
+	want := make([]otlptest.Expected, len(objs))
+	for i, o := range objs {
+		want[i] = otlptest.Expected{Name: o.key, Lines: o.lines, Resource: map[string]any{
+			"cloud.account.id": o.account, "cloud.region": o.region, "aws.s3.bucket": bucket, "aws.s3.key": o.key,
+		}}
 	}
-	seen := map[string]int{}
-	uids := map[any]bool{}
-	bad := 0
-	for _, r := range recs {
-		seen[r.Body]++
-		uids[r.Attributes["log.record.uid"]] = true
-		o := owner[r.Body]
-		if o == nil {
-			t.Errorf("unexpected record: %.100s", r.Body)
-			continue
-		}
-		wantRes := map[string]string{"cloud.account.id": o.account, "cloud.region": o.region, "aws.s3.bucket": bucket, "aws.s3.key": o.key}
-		for k, v := range wantRes {
-			if got := r.Resource[k]; got != v && bad < 5 {
-				bad++
-				t.Errorf("record of %s: resource %s = %v, want %q", o.key, k, got, v)
-			}
-		}
-	}
-	missing := 0
-	for l, o := range owner {
-		if n := seen[l]; n != 1 {
-			if missing++; missing <= 5 {
-				t.Errorf("line of %s arrived %d times, want once: %.80s", o.key, n, l)
-			}
-		}
-	}
-	if len(recs) != want {
-		t.Errorf("receiver holds %d records, want %d", len(recs), want)
-	}
-	if len(uids) != len(recs) {
-		t.Errorf("%d distinct log.record.uid values in %d records", len(uids), len(recs))
+	for _, p := range otlptest.CheckExactlyOnce(recs, want...) {
+		t.Error(p)
 	}
 }
 

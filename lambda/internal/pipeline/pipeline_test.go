@@ -42,25 +42,11 @@ func shipper(t *testing.T, r *otlptest.Receiver, opts pipeline.Options) *pipelin
 }
 
 // exactlyOnce checks that the receiver holds each of lines exactly once, in
-// any order, and nothing else.
+// any order, each with its own log.record.uid, and nothing else.
 func exactlyOnce(t *testing.T, recs []otlptest.Record, lines []string) {
 	t.Helper()
-	seen := map[string]int{}
-	uids := map[any]int{}
-	for _, r := range recs {
-		seen[r.Body]++
-		uids[r.Attributes["log.record.uid"]]++
-	}
-	for i, l := range lines {
-		if seen[l] != 1 {
-			t.Errorf("line %d arrived %d times: %.80s", i+1, seen[l], l)
-		}
-	}
-	if len(recs) != len(lines) {
-		t.Errorf("received %d records, want %d", len(recs), len(lines))
-	}
-	if len(uids) != len(lines) {
-		t.Errorf("%d distinct log.record.uid values for %d lines", len(uids), len(lines))
+	for _, p := range otlptest.CheckExactlyOnce(recs, otlptest.Expected{Name: "the input", Lines: lines}) {
+		t.Error(p)
 	}
 }
 
