@@ -44,7 +44,7 @@ type Config struct {
 	Endpoint string
 	// Protocol is the payload encoding. Default: http/protobuf.
 	Protocol Protocol
-	// Compression is "gzip" or "none". Default: gzip (level 2).
+	// Compression is "gzip" or "none". Default: gzip (level 6, see gzipLevel).
 	Compression string
 	// Headers are extra request headers, e.g. API keys. Their values are never
 	// logged nor put in errors. Default: none.
