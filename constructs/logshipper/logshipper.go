@@ -70,6 +70,10 @@ type LogShipper interface {
 	// LogLoadBalancer switches on lb's access logs (and an ALB's connection
 	// logs when withConnectionLogs is set) into the bucket, under KeyPrefix.
 	LogLoadBalancer(lb AccessLogSource, withConnectionLogs bool)
+	// GrantReadLogs lets grantee read the log objects the shipper reads:
+	// s3:GetObject on <KeyPrefix>/AWSLogs/* only (for Athena, a backfill job
+	// or another consumer). It returns the grant.
+	GrantReadLogs(grantee awsiam.IGrantable) awsiam.Grant
 	// LogLoadBalancerArn does the same for an existing ALB or NLB that this
 	// app does not define, by ARN, through a custom resource; id names it.
 	LogLoadBalancerArn(id string, arn string, withConnectionLogs bool)
@@ -100,6 +104,14 @@ func (s *logShipper) LogGroup() awslogs.ILogGroup        { return s.logGroup }
 func (s *logShipper) Rule() awsevents.IRule              { return s.rule }
 func (s *logShipper) Alarms() []awscloudwatch.IAlarm     { return s.alarms }
 func (s *logShipper) Dashboard() awscloudwatch.Dashboard { return s.dashboard }
+
+func (s *logShipper) GrantReadLogs(grantee awsiam.IGrantable) awsiam.Grant {
+	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee:      grantee,
+		Actions:      jsii.Strings("s3:GetObject"),
+		ResourceArns: &[]*string{s.bucket.ArnForObjects(jsii.String(s.prefix + "*"))},
+	})
+}
 
 // settings are the props after validation and defaults.
 type settings struct {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
@@ -353,4 +354,26 @@ func TestLogShipper_LogLoadBalancerArnRejectsOtherArns(t *testing.T) {
 			shipper.LogLoadBalancerArn("Logs", arn, false)
 		}()
 	}
+}
+
+func TestLogShipper_GrantReadLogsGrantsOnlyGetObjectOnThePrefix(t *testing.T) {
+	stack := newStack(t, "GrantRead")
+	shipper := logshipper.NewLogShipper(stack, jsii.String("Shipper"), &logshipper.LogShipperProps{
+		OtlpEndpoint: jsii.String(endpoint), KeyPrefix: jsii.String("edge"),
+	})
+	reader := awsiam.NewRole(stack, jsii.String("Reader"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("athena.amazonaws.com"), nil)})
+	grant := shipper.GrantReadLogs(reader)
+	if grant == nil || !*grant.Success() {
+		t.Fatal("grant did not succeed")
+	}
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+			"Action": "s3:GetObject", "Effect": "Allow",
+			"Resource": map[string]any{"Fn::Join": []any{"", []any{
+				map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ShipperBucket")), "Arn"}}, "/edge/AWSLogs/*",
+			}}},
+		}}},
+		"Roles": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Reader"))}},
+	})
 }
