@@ -209,7 +209,7 @@ func (h *Handler) report(obj event.Object, res pipeline.Result, took time.Durati
 	attrs := []any{
 		"bucket", obj.Bucket, "key", obj.Key, "format", res.Format, "startLine", obj.StartLine,
 		"lines", res.Lines, "records", res.Records, "parseErrors", res.ParseErrors, "skipped", res.Skipped,
-		"truncated", res.Truncated, "batches", res.Batches, "retries", res.Retries, "rejected", res.Rejected,
+		"truncated", res.Truncated, "replacedUTF8", res.Replaced, "batches", res.Batches, "retries", res.Retries, "rejected", res.Rejected,
 		"bytesRead", res.BytesRead, "bytesSent", res.BytesSent, "nextLine", res.NextLine,
 		"lagSeconds", res.MaxLag.Seconds(), "seconds", took.Seconds(),
 	}

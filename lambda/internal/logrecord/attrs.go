@@ -63,6 +63,7 @@ const (
 	attrLogFormat              = "aws.elb.log.format"
 	attrLogVersion             = "aws.elb.log.version"
 	attrParseError             = "aws.elb.parse_error"
+	attrEncodingError          = "aws.elb.encoding_error"
 	attrUnparsedFields         = "aws.elb.unparsed_fields"
 	attrType                   = "aws.elb.type"
 	attrMatchedRulePriority    = "aws.elb.matched_rule_priority"

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -87,6 +88,7 @@ type Converter struct {
 	head     recordHead // the record being made: its fields but the attributes,
 	attrs    attrBuf    // and its attributes
 	note     string     // SetParseError's message for the next record
+	replaced bool       // the last line had bytes that are not UTF-8
 	res      attrBuf    // the resource attributes, for FillResource and FinishRequest
 }
 
@@ -153,6 +155,11 @@ func (c *Converter) Convert(dst plog.LogRecordSlice, lineNo int64, line []byte) 
 	return o
 }
 
+// Replaced reports whether the line of the last Convert or AppendProto call had
+// bytes that are not UTF-8, replaced with U+FFFD in its record (which then has
+// aws.elb.encoding_error).
+func (c *Converter) Replaced() bool { return c.replaced }
+
 // SetParseError makes the record of the next Convert or AppendProto call carry
 // aws.elb.parse_error = msg, replacing the parser's message if it has one (the
 // pipeline uses it for lines it truncated). That call clears it, whether or not it
@@ -169,10 +176,18 @@ func (c *Converter) LastTimestamp() pcommon.Timestamp { return c.head.time }
 func (c *Converter) convert(lineNo int64, s string) Outcome {
 	c.err = nil
 	c.head = recordHead{}
+	c.replaced = false
 	note := c.note
 	c.note = ""
 	if elblog.IsControlLine(s) {
 		return OutcomeSkipped
+	}
+	if !utf8.ValidString(s) {
+		// OTLP strings are protobuf strings, which must be UTF-8: one bad byte
+		// makes a receiver reject the whole request. Replace the bad bytes,
+		// say so on the record, and count it (Replaced).
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		c.replaced = true
 	}
 	if c.format == elblog.FormatUnknown {
 		c.format = elblog.Detect(s)
@@ -221,6 +236,9 @@ func (c *Converter) convert(lineNo int64, s string) Outcome {
 		c.attrs.str(attrLogFormat, c.format.String())
 	}
 	c.attrs.uid(attrLogRecordUID, lineNo)
+	if c.replaced {
+		c.attrs.set(attrEncodingError, "the line had bytes that are not UTF-8; each was replaced with U+FFFD")
+	}
 	if note != "" {
 		c.attrs.set(attrParseError, note)
 	}

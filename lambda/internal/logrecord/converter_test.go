@@ -651,3 +651,27 @@ func TestOutcomeString(t *testing.T) {
 		}
 	}
 }
+
+func TestConvert_ReplacesBytesThatAreNotUTF8(t *testing.T) {
+	t.Parallel()
+	line := strings.Replace(string(readLines(t, "alb_access.log")[0]), "curl", "cu\xffrl", 1)
+	c := NewConverter(Source{Key: albKey}, fixedOptions())
+	recs := plog.NewLogRecordSlice()
+	if o := c.Convert(recs, 1, []byte(line)); o != OutcomeRecord || !c.Replaced() {
+		t.Fatalf("outcome %v, replaced %v; want a record, replaced", o, c.Replaced())
+	}
+	lr := recs.At(0)
+	if got, want := lr.Body().Str(), strings.ToValidUTF8(line, "\uFFFD"); got != want {
+		t.Errorf("body = %q, want %q", got, want)
+	}
+	if ua, _ := lr.Attributes().Get("user_agent.original"); ua.Str() != "cu\uFFFDrl/7.46.0" {
+		t.Errorf("user_agent.original = %q", ua.Str())
+	}
+	if _, ok := lr.Attributes().Get(attrEncodingError); !ok {
+		t.Errorf("no %s", attrEncodingError)
+	}
+	c.Convert(recs, 2, readLines(t, "alb_access.log")[0])
+	if c.Replaced() {
+		t.Error("Replaced stays set for a valid line")
+	}
+}

@@ -28,7 +28,9 @@
 //     attribute. Every record has aws.elb.log.format (alb_access, alb_connection,
 //     nlb_access, clb_access) and log.record.uid ("<16 hex digits>-<line>": an id of
 //     bucket, key and ETag, then the line number; deterministic); fields after the known ones go into
-//     aws.elb.unparsed_fields (string array).
+//     aws.elb.unparsed_fields (string array). Bytes that are not UTF-8 (which
+//     would make a receiver reject the whole protobuf request) are replaced with
+//     U+FFFD, and the record gets aws.elb.encoding_error.
 //
 // A line that does not parse is still appended: raw body, observed time, no time and
 // no severity, and the attributes aws.elb.log.format, aws.elb.parse_error (the message,

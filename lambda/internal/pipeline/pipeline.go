@@ -84,6 +84,7 @@ type Result struct {
 	ParseErrors int64  // lines shipped raw with aws.elb.parse_error
 	Skipped     int64  // blank and control lines
 	Truncated   int64  // lines longer than MaxLineBytes, shipped truncated
+	Replaced    int64  // lines with bytes that are not UTF-8, shipped with U+FFFD
 	Batches     int64
 	Retries     int64
 	Rejected    int64 // records the endpoint rejected in partial success responses
@@ -235,6 +236,9 @@ func (s *Shipper) convert(b *batch, conv *logrecord.Converter, res *Result, line
 	b.bytes += len(line)
 	if truncated {
 		res.Truncated++
+	}
+	if conv.Replaced() {
+		res.Replaced++
 	}
 	if t := conv.LastTimestamp(); t != 0 && (b.oldest == 0 || t < b.oldest) {
 		b.oldest = t

@@ -317,3 +317,37 @@ func ExampleShipper_Ship() {
 	// alb_access 1 <nil>
 	// 200 192.168.131.39 5833726236d228ad5d99923122bbe354
 }
+
+// TestShip_InvalidUTF8IsReplacedNotRejected: a line with bytes that are not
+// UTF-8 would make a receiver reject the whole request (protobuf strings are
+// UTF-8); it is shipped with U+FFFD in their place, marked and counted.
+func TestShip_InvalidUTF8IsReplacedNotRejected(t *testing.T) {
+	t.Parallel()
+	r := receiver(t)
+	lines, _, _ := genLines(loggen.ALB, 2)
+	bad := strings.Replace(lines[0], "HTTP/", "caf\xe9 HTTP/", 1)
+	s := shipper(t, r, pipeline.Options{})
+	res, err := s.Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Bucket: "b", Key: "k.log"}},
+		strings.NewReader(bad+"\n"+lines[1]+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Records != 2 || res.Replaced != 1 || res.ParseErrors != 0 {
+		t.Errorf("result = %+v, want 2 records, 1 replaced, no parse error", res)
+	}
+	var marked int
+	for _, rec := range r.Records() {
+		if _, ok := rec.Attributes["aws.elb.encoding_error"]; ok {
+			marked++
+			if want := strings.ToValidUTF8(bad, "\uFFFD"); rec.Body != want {
+				t.Errorf("body = %q, want %q", rec.Body, want)
+			}
+			if rec.Attributes["http.response.status_code"] == nil {
+				t.Error("the replaced line was not parsed into attributes")
+			}
+		}
+	}
+	if marked != 1 {
+		t.Errorf("%d records marked with aws.elb.encoding_error, want 1", marked)
+	}
+}
