@@ -61,7 +61,7 @@ type LogShipper interface {
 	// Rule is the EventBridge rule, or nil with TriggerS3Notification.
 	Rule() awsevents.IRule
 	// Alarms are the pipeline's alarms: dead-letter queue not empty, function
-	// errors, throttles and queue backlog age.
+	// errors, throttles, records the endpoint rejected, and queue backlog age.
 	Alarms() []awscloudwatch.IAlarm
 	// Dashboard shows the pipeline: objects, lines, records, bytes, parse
 	// errors, retries, lag (from the handler's embedded metrics), queue and
@@ -71,7 +71,7 @@ type LogShipper interface {
 	// logs when withConnectionLogs is set) into the bucket, under KeyPrefix.
 	LogLoadBalancer(lb AccessLogSource, withConnectionLogs bool)
 	// GrantReadLogs lets grantee read the log objects the shipper reads:
-	// s3:GetObject on <KeyPrefix>/AWSLogs/* only (for Athena, a backfill job
+	// s3:GetObject and s3:GetObjectVersion on <KeyPrefix>/AWSLogs/* only (for Athena, a backfill job
 	// or another consumer). It returns the grant.
 	GrantReadLogs(grantee awsiam.IGrantable) awsiam.Grant
 	// LogLoadBalancerArn does the same for an existing ALB or NLB that this
@@ -108,7 +108,7 @@ func (s *logShipper) Dashboard() awscloudwatch.Dashboard { return s.dashboard }
 func (s *logShipper) GrantReadLogs(grantee awsiam.IGrantable) awsiam.Grant {
 	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
 		Grantee:      grantee,
-		Actions:      jsii.Strings("s3:GetObject"),
+		Actions:      jsii.Strings("s3:GetObject", "s3:GetObjectVersion"),
 		ResourceArns: &[]*string{s.bucket.ArnForObjects(jsii.String(s.prefix + "*"))},
 	})
 }
@@ -537,7 +537,9 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 	// Explicit object actions: the L2 grants add s3:GetBucket* and s3:List*.
 	objects := s.bucket.ArnForObjects(jsii.String(cfg.prefix + "*"))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("s3:GetObject"), Resources: &[]*string{objects},
+		// GetObjectVersion too: notifications from a versioned bucket name the
+		// version, and GetObject with a VersionId needs it.
+		Actions: jsii.Strings("s3:GetObject", "s3:GetObjectVersion"), Resources: &[]*string{objects},
 	}))
 	if cfg.deleteObjects {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -587,6 +589,8 @@ func (s *logShipper) alarmsFor(p *LogShipperProps, cfg settings) {
 		s.function.MetricErrors(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), 1)
 	add("ThrottlesAlarm", "elb-otel: the log shipper function was throttled",
 		s.function.MetricThrottles(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), 1)
+	add("RejectedRecordsAlarm", "elb-otel: the OTLP endpoint accepted requests but rejected some records in them (partial success); the handler logs the endpoint's message",
+		s.shipperMetric("RejectedRecords", "Sum"), 1)
 	add("BacklogAgeAlarm", "elb-otel: log objects wait too long in the work queue (the shipper falls behind or the endpoint is down)",
 		s.queue.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Maximum")}), cfg.oldestAgeSecs)
 }

@@ -154,7 +154,7 @@ func TestLogShipper_DefaultsAreSecure(t *testing.T) {
 			"detail": map[string]any{"object": map[string]any{"key": []any{map[string]any{"prefix": "AWSLogs/"}}}},
 		},
 	})
-	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(4))
+	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(5))
 }
 
 func TestLogShipper_RoleIsLeastPrivilege(t *testing.T) {
@@ -167,7 +167,7 @@ func TestLogShipper_RoleIsLeastPrivilege(t *testing.T) {
 	}
 	want := []string{
 		`{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Effect":"Allow","Resource":{"Fn::GetAtt":["ShipperLogGroup2AE68717","Arn"]}}`,
-		`{"Action":"s3:GetObject","Effect":"Allow","Resource":{"Fn::Join":["",[{"Fn::GetAtt":["ShipperBucket33291A83","Arn"]},"/AWSLogs/*"]]}}`,
+		`{"Action":["s3:GetObject","s3:GetObjectVersion"],"Effect":"Allow","Resource":{"Fn::Join":["",[{"Fn::GetAtt":["ShipperBucket33291A83","Arn"]},"/AWSLogs/*"]]}}`,
 		`{"Action":["sqs:ChangeMessageVisibility","sqs:DeleteMessage","sqs:GetQueueAttributes","sqs:GetQueueUrl","sqs:ReceiveMessage","sqs:SendMessage"],"Effect":"Allow","Resource":{"Fn::GetAtt":["ShipperQueueD3BE581B","Arn"]}}`,
 	}
 	got := roleStatements(t, tmpl)
@@ -356,7 +356,7 @@ func TestLogShipper_LogLoadBalancerArnRejectsOtherArns(t *testing.T) {
 	}
 }
 
-func TestLogShipper_GrantReadLogsGrantsOnlyGetObjectOnThePrefix(t *testing.T) {
+func TestLogShipper_GrantReadLogsGrantsOnlyObjectReadsOnThePrefix(t *testing.T) {
 	stack := newStack(t, "GrantRead")
 	shipper := logshipper.NewLogShipper(stack, jsii.String("Shipper"), &logshipper.LogShipperProps{
 		OtlpEndpoint: jsii.String(endpoint), KeyPrefix: jsii.String("edge"),
@@ -369,7 +369,7 @@ func TestLogShipper_GrantReadLogsGrantsOnlyGetObjectOnThePrefix(t *testing.T) {
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
 		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
-			"Action": "s3:GetObject", "Effect": "Allow",
+			"Action": []any{"s3:GetObject", "s3:GetObjectVersion"}, "Effect": "Allow",
 			"Resource": map[string]any{"Fn::Join": []any{"", []any{
 				map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ShipperBucket")), "Arn"}}, "/edge/AWSLogs/*",
 			}}},

@@ -224,7 +224,7 @@ func NewMetricsCollector(scope constructs.Construct, id *string, props *MetricsC
 
 	sg := awsec2.NewSecurityGroup(this, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              vpc,
-		Description:      jsii.String("elb-otel metrics collector: no inbound, HTTPS and OTLP outbound"),
+		Description:      jsii.String("elb-otel metrics collector: no inbound; outbound to AWS APIs, image registries and the OTLP endpoint"),
 		AllowAllOutbound: jsii.Bool(true),
 	})
 	m.service = awsecs.NewFargateService(this, jsii.String("Service"), &awsecs.FargateServiceProps{

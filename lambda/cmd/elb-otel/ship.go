@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,7 +27,7 @@ func (h headerFlags) String() string { return fmt.Sprintf("%d headers", len(h)) 
 func (h headerFlags) Set(v string) error {
 	k, val, ok := strings.Cut(v, "=")
 	if !ok || strings.TrimSpace(k) == "" {
-		return fmt.Errorf("want name=value, got %q", v)
+		return errors.New("want name=value (the value is not shown: it may be a secret)")
 	}
 	h[strings.TrimSpace(k)] = val
 	return nil

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Environment variable names. The second name of a pair is the alias from
@@ -120,6 +121,11 @@ func ParseResourceAttributes(v string) (map[string]string, error) {
 		dec, err := url.PathUnescape(strings.TrimSpace(val))
 		if err != nil {
 			return nil, fmt.Errorf("value of %q: %v", k, err)
+		}
+		if !utf8.ValidString(k) || !utf8.ValidString(dec) {
+			// It would go into every request, and a receiver rejects a
+			// request whose strings are not UTF-8.
+			return nil, fmt.Errorf("%q decodes to bytes that are not UTF-8", pair)
 		}
 		attrs[k] = dec
 	}

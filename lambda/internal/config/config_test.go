@@ -40,6 +40,10 @@ func TestFromEnv(t *testing.T) {
 			env:  map[string]string{"DELETE_PROCESSED_FILES": "true", "S3_BUCKET_NAME": "old", "S3_PREFIX": "p/", "BATCH_SIZE": "100"},
 			want: config.Settings{ServiceName: "elb", DeleteObjects: true, Bucket: "old", Prefix: "p/", BatchRecords: 100},
 		},
+		"resource attribute that is not UTF-8": {
+			env:     map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "team=%FF"},
+			wantErr: `OTEL_RESOURCE_ATTRIBUTES: "team=%FF" decodes to bytes that are not UTF-8 (example: deployment.environment=prod,team=edge)`,
+		},
 		"new names win over aliases": {
 			env:  map[string]string{"ELB_OTEL_BUCKET": "new", "S3_BUCKET_NAME": "old"},
 			want: config.Settings{ServiceName: "elb", Bucket: "new"},

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -60,7 +61,8 @@ type Handler struct {
 	// Default: none.
 	Metrics io.Writer
 	// StartMargin: a message is not started when less than this remains
-	// before the deadline; it is put back on the queue instead.
+	// before the deadline; it is put back on the queue instead. Default: 30 s,
+	// but at most a third of the invocation's time.
 	StartMargin time.Duration
 
 	metricsMu sync.Mutex
@@ -77,8 +79,10 @@ func (h *Handler) logger() *slog.Logger {
 // failed, so SQS redelivers only those (ReportBatchItemFailures).
 func (h *Handler) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
+	ctx, cancel, startMargin := h.budget(ctx)
+	defer cancel()
 	for _, msg := range ev.Records {
-		if err := h.handleMessage(ctx, msg); err != nil {
+		if err := h.handleMessage(ctx, msg, startMargin); err != nil {
 			h.logger().Error("message failed; SQS will redeliver it", "messageId", msg.MessageId, "error", err.Error())
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
 		}
@@ -86,8 +90,8 @@ func (h *Handler) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQS
 	return resp, nil
 }
 
-func (h *Handler) handleMessage(ctx context.Context, msg events.SQSMessage) error {
-	if h.tooLate(ctx) && h.canContinue() {
+func (h *Handler) handleMessage(ctx context.Context, msg events.SQSMessage, startMargin time.Duration) error {
+	if tooLate(ctx, startMargin) && h.canContinue() {
 		// Not enough time left to start: hand the message back unchanged
 		// rather than fail it (a failure would count toward the DLQ).
 		return h.send(ctx, msg.Body)
@@ -162,6 +166,14 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 	}
 	started := time.Now()
 	out, err := h.S3.GetObject(ctx, in)
+	var missing *s3types.NoSuchKey
+	if err != nil && h.DeleteObjects && errors.As(err, &missing) {
+		// With deletion on, a missing object was shipped and deleted by an
+		// earlier delivery of the same notification (delivery is at least
+		// once): nothing to do, and no reason to park it in the DLQ.
+		h.logger().Info("object already gone (shipped and deleted by an earlier delivery)", "bucket", obj.Bucket, "key", obj.Key)
+		return pipeline.Result{}, nil
+	}
 	if err != nil {
 		// Reported like any failed object, so FailedObjects counts it.
 		err = fmt.Errorf("get object: %w", err)
@@ -320,12 +332,38 @@ func (h *Handler) send(ctx context.Context, body string) error {
 	return err
 }
 
-func (h *Handler) tooLate(ctx context.Context) bool {
+// Defaults of the time budget.
+const (
+	defaultStartMargin = 30 * time.Second
+	maxReserve         = 5 * time.Second
+)
+
+// budget splits the invocation's time. The work gets a deadline a little
+// before the invocation's (a tenth of the time left, at most 5 s), so the
+// batch item failures reach Lambda before its hard timeout: a timed-out
+// invocation would redeliver the whole batch. And a message is not started
+// when less than the start margin is left: StartMargin when set, else 30 s but
+// at most a third of the time left, so a short function timeout still gets
+// work done instead of handing every message back.
+func (h *Handler) budget(ctx context.Context) (context.Context, context.CancelFunc, time.Duration) {
 	deadline, ok := ctx.Deadline()
 	margin := h.StartMargin
 	if margin <= 0 {
-		margin = 30 * time.Second
+		margin = defaultStartMargin
+		if ok {
+			margin = min(margin, time.Until(deadline)/3)
+		}
 	}
+	if !ok {
+		return ctx, func() {}, margin
+	}
+	left := time.Until(deadline)
+	work, cancel := context.WithDeadline(ctx, deadline.Add(-min(maxReserve, left/10)))
+	return work, cancel, margin
+}
+
+func tooLate(ctx context.Context, margin time.Duration) bool {
+	deadline, ok := ctx.Deadline()
 	return ok && time.Until(deadline) < margin
 }
 

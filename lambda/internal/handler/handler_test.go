@@ -145,6 +145,34 @@ func TestHandleSQS_DeletesTheObjectOnceShipped(t *testing.T) {
 	if w.exists(o.key) {
 		t.Error("the object is still in S3 after it was shipped with DeleteObjects")
 	}
+	// At-least-once delivery: the same notification again finds the object
+	// gone. With deletion on that means shipped; it must not fail (and end in
+	// the DLQ with an alarm for logs already delivered).
+	resp, err = h.HandleSQS(context.Background(), batch(message("m2", eventBridgeEvent(w.bucket, o))))
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Errorf("redelivery of a shipped and deleted object: %v, %v; want no failure", failures(resp), err)
+	}
+	w.checkDelivered(o) // still exactly once
+}
+
+// TestHandleSQS_ShortFunctionTimeoutStillShips: with the default start margin
+// (30 s, at most a third of the time left), a function with a 30 s timeout
+// ships its messages instead of handing every one back.
+func TestHandleSQS_ShortFunctionTimeoutStillShips(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	o := w.put(loggen.ALB, 1, 20, "", "123456789012", "eu-west-1")
+	h := w.handler(pipeline.Options{StopMargin: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := h.HandleSQS(ctx, batch(message("m1", s3Notification(w.bucket, o))))
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("HandleSQS = %v, %v; want no failures", failures(resp), err)
+	}
+	w.checkDelivered(o)
+	if msgs := w.drain(w.queueURL); len(msgs) != 0 {
+		t.Errorf("%d messages handed back to the queue, want none", len(msgs))
+	}
 }
 
 // A deadline inside the pipeline's StopMargin stops the object after a

@@ -34,6 +34,8 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, err
 		}
 		return h.HandleSQS(ctx, ev)
 	}
+	ctx, cancel, _ := h.budget(ctx)
+	defer cancel()
 	n, err := event.Decode(payload)
 	if err != nil {
 		return nil, fmt.Errorf("%w (want an SQS batch, an S3 notification, an EventBridge \"Object Created\" event or {\"bucket\":...,\"prefix\":...})", err)

@@ -268,15 +268,23 @@ func newDefaultClient() *http.Client {
 	return &http.Client{Transport: t, CheckRedirect: checkRedirect}
 }
 
-// checkRedirect follows only redirects that keep the method and body (307, 308).
-// Go rewrites a POST to a body-less GET on 301, 302 and 303: following those
-// could report a success for records that were never delivered, so the 3xx
-// response is returned instead and becomes a non-retryable error.
+// checkRedirect follows only redirects that keep the method and body (307, 308)
+// and stay on the same scheme, host and port. Go rewrites a POST to a body-less
+// GET on 301, 302 and 303: following those could report a success for records
+// that were never delivered. And Go forwards custom headers (API keys) to any
+// redirect target, dropping only Authorization and Cookie across hosts: a
+// redirect elsewhere, or from https to http, would hand the keys and the logs to
+// another server. In both cases the 3xx response is returned instead and becomes
+// a non-retryable error naming the target.
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return errors.New("stopped after 5 redirects")
 	}
-	if len(via) > 0 && req.Method != via[0].Method {
+	if len(via) == 0 {
+		return nil
+	}
+	first := via[0].URL
+	if req.Method != via[0].Method || req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
 		return http.ErrUseLastResponse
 	}
 	return nil

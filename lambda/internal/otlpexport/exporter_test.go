@@ -511,6 +511,25 @@ func TestExport_Redirects(t *testing.T) {
 			t.Errorf("requests = %+v, want a POST to /v2/logs after the redirect", seen)
 		}
 	})
+	t.Run("307 to another host is not followed: the API key stays home", func(t *testing.T) {
+		t.Parallel()
+		other := newOTLPServer(t, ok200)
+		srv := newOTLPServer(t, step{status: 307, header: map[string]string{"Location": other.url()}}, ok200)
+		e := newTestExporter(t, Config{Endpoint: srv.url(), Headers: map[string]string{"api-key": "SECRET"}})
+		ld, _ := makeLogs("307-away", 5)
+
+		_, err := e.Export(testCtx(t), ld)
+		var xe *ExportError
+		if !errors.As(err, &xe) || xe.Retryable || xe.StatusCode != 307 {
+			t.Fatalf("Export error = %v, want a non-retryable 307", err)
+		}
+		if n := len(other.seen()); n != 0 {
+			t.Errorf("the other host got %d requests (with the API key)", n)
+		}
+		if strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("the error leaks the header value: %v", err)
+		}
+	})
 }
 
 func TestExport_EmptyLogsSendNothing(t *testing.T) {
