@@ -28,6 +28,9 @@ type Object struct {
 type Backfill struct {
 	Bucket string `json:"bucket"`
 	Prefix string `json:"prefix"`
+	// StartAfter continues a backfill the deadline cut short: listing starts
+	// after this key.
+	StartAfter string `json:"startAfter,omitempty"`
 }
 
 // Kind says what a notification was.
@@ -74,8 +77,9 @@ type envelope struct {
 	// continuation
 	Continuation *Object `json:"elbOtelContinuation"`
 	// backfill
-	Bucket *string `json:"bucket"`
-	Prefix *string `json:"prefix"`
+	Bucket     *string `json:"bucket"`
+	Prefix     *string `json:"prefix"`
+	StartAfter string  `json:"startAfter"`
 }
 
 type s3Record struct {
@@ -156,6 +160,7 @@ func decode(body []byte, depth int) (Notification, error) {
 		if env.Prefix != nil {
 			b.Prefix = *env.Prefix
 		}
+		b.StartAfter = env.StartAfter
 		return Notification{Kind: KindBackfill, Backfill: b}, nil
 	}
 	return Notification{}, fmt.Errorf("%w: %s", ErrUnknownShape, snippet(body))

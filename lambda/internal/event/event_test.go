@@ -48,6 +48,10 @@ func TestDecode(t *testing.T) {
 			body: `{"bucket":"logs","prefix":"AWSLogs/123456789012/"}`,
 			want: event.Notification{Kind: event.KindBackfill, Backfill: event.Backfill{Bucket: "logs", Prefix: "AWSLogs/123456789012/"}},
 		},
+		"backfill continuation": {
+			body: `{"bucket":"logs","prefix":"AWSLogs/","startAfter":"AWSLogs/1/x.log.gz"}`,
+			want: event.Notification{Kind: event.KindBackfill, Backfill: event.Backfill{Bucket: "logs", Prefix: "AWSLogs/", StartAfter: "AWSLogs/1/x.log.gz"}},
+		},
 		"EventBridge other detail-type": {
 			body:    `{"source":"aws.s3","detail-type":"Object Deleted","detail":{"bucket":{"name":"b"},"object":{"key":"k"}}}`,
 			wantErr: `unknown event shape: EventBridge detail-type "Object Deleted", want "Object Created"`,

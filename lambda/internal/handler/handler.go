@@ -248,15 +248,43 @@ func (h *Handler) Backfill(ctx context.Context, b event.Backfill) (BackfillResul
 	if h.Prefix != "" && !strings.HasPrefix(b.Prefix, h.Prefix) {
 		return res, fmt.Errorf("backfill prefix %q is outside the configured prefix %q (the function may only read there)", b.Prefix, h.Prefix)
 	}
-	p := s3.NewListObjectsV2Paginator(h.S3, &s3.ListObjectsV2Input{Bucket: aws.String(b.Bucket), Prefix: aws.String(b.Prefix)})
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(b.Bucket), Prefix: aws.String(b.Prefix)}
+	if b.StartAfter != "" {
+		in.StartAfter = aws.String(b.StartAfter)
+	}
+	p := s3.NewListObjectsV2Paginator(h.S3, in)
+	margin := h.startMargin(ctx)
 	var pending []event.Object
+	var lastKey string
 	for p.HasMorePages() {
+		if res.Enqueued+len(pending) > 0 && h.canContinue() && tooLate(ctx, margin) {
+			// The deadline is near: enqueue what is listed, then hand the
+			// rest of the listing to a new message, so a huge prefix never
+			// outlives the invocation (and never restarts from the top).
+			if len(pending) > 0 {
+				if err := h.enqueue(ctx, pending); err != nil {
+					return res, err
+				}
+				res.Enqueued += len(pending)
+				pending = pending[:0]
+			}
+			next := event.Backfill{Bucket: b.Bucket, Prefix: b.Prefix, StartAfter: lastKey}
+			body, _ := json.Marshal(next)
+			if err := h.send(ctx, string(body)); err != nil {
+				return res, fmt.Errorf("backfill: continue after %q: %w", lastKey, err)
+			}
+			res.ContinueAfter = lastKey
+			h.logger().Info("backfill: deadline near, continues in a new message", "bucket", b.Bucket, "prefix", b.Prefix,
+				"startAfter", lastKey, "enqueued", res.Enqueued, "skipped", res.Skipped)
+			return res, nil
+		}
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return res, fmt.Errorf("backfill: list s3://%s/%s: %w", b.Bucket, b.Prefix, err)
 		}
 		for _, o := range page.Contents {
 			key := aws.ToString(o.Key)
+			lastKey = key
 			if !event.IsLogKey(key) {
 				res.Skipped++
 				continue
@@ -301,6 +329,9 @@ type BackfillResult struct {
 	Shipped  int `json:"shipped"`
 	Failed   int `json:"failed"`
 	Skipped  int `json:"skipped"`
+	// ContinueAfter is set when the deadline came first: the listing goes on
+	// after this key in a new message.
+	ContinueAfter string `json:"continueAfter,omitempty"`
 }
 
 // enqueue sends one S3-notification-shaped message per object.
@@ -347,19 +378,26 @@ const (
 // work done instead of handing every message back.
 func (h *Handler) budget(ctx context.Context) (context.Context, context.CancelFunc, time.Duration) {
 	deadline, ok := ctx.Deadline()
-	margin := h.StartMargin
-	if margin <= 0 {
-		margin = defaultStartMargin
-		if ok {
-			margin = min(margin, time.Until(deadline)/3)
-		}
-	}
+	margin := h.startMargin(ctx)
 	if !ok {
 		return ctx, func() {}, margin
 	}
 	left := time.Until(deadline)
 	work, cancel := context.WithDeadline(ctx, deadline.Add(-min(maxReserve, left/10)))
 	return work, cancel, margin
+}
+
+// startMargin is StartMargin when set, else 30 s but at most a third of the
+// time ctx has left.
+func (h *Handler) startMargin(ctx context.Context) time.Duration {
+	if h.StartMargin > 0 {
+		return h.StartMargin
+	}
+	margin := defaultStartMargin
+	if deadline, ok := ctx.Deadline(); ok {
+		margin = min(margin, time.Until(deadline)/3)
+	}
+	return margin
 }
 
 func tooLate(ctx context.Context, margin time.Duration) bool {

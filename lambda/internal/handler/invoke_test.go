@@ -9,11 +9,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/elb-otel/elb-otel/lambda/internal/event"
 	"github.com/elb-otel/elb-otel/lambda/internal/handler"
 	"github.com/elb-otel/elb-otel/lambda/internal/loggen"
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
@@ -256,4 +258,70 @@ func show(v any) string {
 // corruptGzip starts like gzip and is not.
 func corruptGzip() []byte {
 	return append([]byte{0x1f, 0x8b}, []byte("this is not a deflate stream at all, just text")...)
+}
+
+// A backfill that runs out of time enqueues what it listed and hands the rest
+// of the listing to a new message (startAfter), which goes on from there:
+// every log object is enqueued exactly once, however many invocations it takes.
+func TestInvoke_BackfillContinuesBeforeTheDeadline(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	objs := backfillObjects(w)
+	h := w.handler(pipeline.Options{})
+	h.S3 = &pagedS3{Client: w.s3, pageSize: 10}
+	h.StartMargin = time.Hour // every check after the first page finds the deadline near
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+
+	got, err := h.Invoke(ctx, backfillPayload(w.bucket, "bf/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := got.(handler.InvokeResult).Backfill
+	if first.ContinueAfter == "" || first.Enqueued == 0 || first.Enqueued >= len(objs) {
+		t.Fatalf("first run = %s, want a part enqueued and a continuation", show(got))
+	}
+	enqueued := map[string]int{}
+	runs := 1
+	for pending := w.drain(w.queueURL); len(pending) > 0; {
+		var next []events.SQSMessage
+		for _, m := range pending {
+			n, err := event.Decode([]byte(m.Body))
+			if err != nil {
+				t.Fatalf("queue message %s: %v", m.Body, err)
+			}
+			switch n.Kind {
+			case event.KindContinuation:
+				enqueued[n.Objects[0].Key]++
+			case event.KindBackfill:
+				if n.Backfill.StartAfter == "" || n.Backfill.Prefix != "bf/" {
+					t.Fatalf("backfill continuation %s lacks startAfter or prefix", m.Body)
+				}
+				runs++
+				// Straight to Backfill: through HandleSQS the hour-long start
+				// margin would hand the message back before it starts.
+				if _, err := h.Backfill(ctx, n.Backfill); err != nil {
+					t.Fatalf("Backfill(%+v): %v", n.Backfill, err)
+				}
+				if runs > 20 {
+					t.Fatal("the backfill does not end")
+				}
+			default:
+				t.Fatalf("unexpected message %s", m.Body)
+			}
+		}
+		next = w.drain(w.queueURL)
+		pending = next
+	}
+	if runs < 3 {
+		t.Errorf("the backfill took %d runs, want it cut into at least 3 (27 keys, 10 a page)", runs)
+	}
+	for _, o := range objs {
+		if enqueued[o.key] != 1 {
+			t.Errorf("%s enqueued %d times, want once", o.key, enqueued[o.key])
+		}
+	}
+	if len(enqueued) != len(objs) {
+		t.Errorf("%d keys enqueued, want %d", len(enqueued), len(objs))
+	}
 }
