@@ -257,7 +257,7 @@ func (h *Handler) Backfill(ctx context.Context, b event.Backfill) (BackfillResul
 	var pending []event.Object
 	var lastKey string
 	for p.HasMorePages() {
-		if res.Enqueued+len(pending) > 0 && h.canContinue() && tooLate(ctx, margin) {
+		if lastKey != "" && h.canContinue() && tooLate(ctx, margin) {
 			// The deadline is near: enqueue what is listed, then hand the
 			// rest of the listing to a new message, so a huge prefix never
 			// outlives the invocation (and never restarts from the top).
@@ -266,7 +266,6 @@ func (h *Handler) Backfill(ctx context.Context, b event.Backfill) (BackfillResul
 					return res, err
 				}
 				res.Enqueued += len(pending)
-				pending = pending[:0]
 			}
 			next := event.Backfill{Bucket: b.Bucket, Prefix: b.Prefix, StartAfter: lastKey}
 			body, _ := json.Marshal(next)
