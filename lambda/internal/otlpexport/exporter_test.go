@@ -14,20 +14,23 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
+// encodings are the protocol and compression settings, with the Content-Type
+// and Content-Encoding each must send.
+var encodings = map[string]struct {
+	protocol    Protocol
+	compression string
+	wantType    string
+	wantEnc     string
+}{
+	"protobuf gzip (default)": {wantType: "application/x-protobuf", wantEnc: "gzip"},
+	"protobuf none":           {protocol: ProtocolHTTPProtobuf, compression: "none", wantType: "application/x-protobuf"},
+	"json gzip":               {protocol: ProtocolHTTPJSON, compression: "gzip", wantType: "application/json", wantEnc: "gzip"},
+	"json none":               {protocol: ProtocolHTTPJSON, compression: "none", wantType: "application/json"},
+}
+
 func TestExport_SendsEveryRecordOnce(t *testing.T) {
 	t.Parallel()
-	tests := map[string]struct {
-		protocol    Protocol
-		compression string
-		wantType    string
-		wantEnc     string
-	}{
-		"protobuf gzip (default)": {wantType: "application/x-protobuf", wantEnc: "gzip"},
-		"protobuf none":           {protocol: ProtocolHTTPProtobuf, compression: "none", wantType: "application/x-protobuf"},
-		"json gzip":               {protocol: ProtocolHTTPJSON, compression: "gzip", wantType: "application/json", wantEnc: "gzip"},
-		"json none":               {protocol: ProtocolHTTPJSON, compression: "none", wantType: "application/json"},
-	}
-	for name, tc := range tests {
+	for name, tc := range encodings {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := newOTLPServer(t, ok200)

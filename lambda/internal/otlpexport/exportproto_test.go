@@ -13,18 +13,7 @@ import (
 
 func TestExportProto_SendsEveryRecordOnce(t *testing.T) {
 	t.Parallel()
-	tests := map[string]struct {
-		protocol    Protocol
-		compression string
-		wantType    string
-		wantEnc     string
-	}{
-		"protobuf gzip (default)": {wantType: "application/x-protobuf", wantEnc: "gzip"},
-		"protobuf none":           {protocol: ProtocolHTTPProtobuf, compression: "none", wantType: "application/x-protobuf"},
-		"json gzip":               {protocol: ProtocolHTTPJSON, compression: "gzip", wantType: "application/json", wantEnc: "gzip"},
-		"json none":               {protocol: ProtocolHTTPJSON, compression: "none", wantType: "application/json"},
-	}
-	for name, tc := range tests {
+	for name, tc := range encodings {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := newOTLPServer(t, only503, ok200)
