@@ -24,14 +24,7 @@ func (c *Converter) fillALBAccess(r *elblog.ALBAccess) {
 
 	a := &c.attrs
 	a.reset()
-	a.addr(attrClientAddress, attrClientPort, r.Client)
-	a.request(&r.Request)
-	a.int(attrHTTPStatusCode, r.ELBStatusCode)
-	a.int(attrHTTPRequestSize, r.ReceivedBytes)
-	a.int(attrHTTPResponseSize, r.SentBytes)
-	a.str(attrUserAgent, r.UserAgent)
-	a.tlsProtocol(r.SSLProtocol)
-	a.str(attrTLSCipher, r.SSLCipher)
+	a.httpAccess(r.Client, &r.Request, r.ELBStatusCode, r.ReceivedBytes, r.SentBytes, r.UserAgent, r.SSLProtocol, r.SSLCipher)
 	a.str(attrTLSServerName, r.DomainName)
 	a.addr(attrDestinationAddress, attrDestinationPort, r.Target)
 
@@ -132,14 +125,7 @@ func (c *Converter) fillCLBAccess(r *elblog.CLBAccess) {
 
 	a := &c.attrs
 	a.reset()
-	a.addr(attrClientAddress, attrClientPort, r.Client)
-	a.request(&r.Request)
-	a.int(attrHTTPStatusCode, r.ELBStatusCode)
-	a.int(attrHTTPRequestSize, r.ReceivedBytes)
-	a.int(attrHTTPResponseSize, r.SentBytes)
-	a.str(attrUserAgent, r.UserAgent)
-	a.tlsProtocol(r.SSLProtocol)
-	a.str(attrTLSCipher, r.SSLCipher)
+	a.httpAccess(r.Client, &r.Request, r.ELBStatusCode, r.ReceivedBytes, r.SentBytes, r.UserAgent, r.SSLProtocol, r.SSLCipher)
 	a.addr(attrDestinationAddress, attrDestinationPort, r.Backend)
 
 	a.int(attrStatusCode, r.ELBStatusCode)
@@ -277,4 +263,18 @@ func splitTLSProtocol(p string) (name, version string) {
 		version = version[1:]
 	}
 	return name, version
+}
+
+// httpAccess adds the semantic-convention attributes ALB and Classic access
+// log lines share, in the order both records carry them: client, request,
+// status, sizes, user agent and TLS.
+func (b *attrBuf) httpAccess(client elblog.Addr, req *elblog.Request, status, received, sent elblog.Int, userAgent, sslProtocol, sslCipher string) {
+	b.addr(attrClientAddress, attrClientPort, client)
+	b.request(req)
+	b.int(attrHTTPStatusCode, status)
+	b.int(attrHTTPRequestSize, received)
+	b.int(attrHTTPResponseSize, sent)
+	b.str(attrUserAgent, userAgent)
+	b.tlsProtocol(sslProtocol)
+	b.str(attrTLSCipher, sslCipher)
 }
