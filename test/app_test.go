@@ -44,7 +44,7 @@ func TestApp_FailsOnBadContext(t *testing.T) {
 		},
 		"endpoint not a URL": {
 			context: map[string]any{stacks.CtxOtlpEndpoint: "collector:4318"},
-			wantErr: `context elb-otel:otlpEndpoint must be an http(s) URL, got "collector:4318" (example: https://otlp.example.com:4318)`,
+			wantErr: `context elb-otel:otlpEndpoint must be an http(s) URL with a host such as https://otlp.example.com:4318, got "collector:4318"`,
 		},
 		"bad boolean": {
 			context: map[string]any{stacks.CtxEnableBackfill: "yes please"},

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/elb-otel/elb-otel/internal/contract"
 )
 
 // Protocols of the OTLP exporter.
@@ -218,7 +220,7 @@ func (c CollectorConfig) Environment() map[string]string {
 	for _, k := range keys(c.ResourceAttributes) {
 		parts = append(parts, k+"="+encodeAttrValue(c.ResourceAttributes[k]))
 	}
-	return map[string]string{"OTEL_RESOURCE_ATTRIBUTES": strings.Join(parts, ",")}
+	return map[string]string{contract.EnvResourceAttributes: strings.Join(parts, ",")}
 }
 
 // encodeAttrValue percent-encodes everything but unreserved URL characters,

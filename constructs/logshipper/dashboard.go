@@ -4,15 +4,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/jsii-runtime-go"
-)
 
-// metricNamespace is where the handler's Embedded Metric Format lines land
-// (lambda/internal/handler.MetricNamespace).
-const metricNamespace = "elb-otel"
+	"github.com/elb-otel/elb-otel/internal/contract"
+)
 
 func (s *logShipper) shipperMetric(name, statistic string) awscloudwatch.IMetric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-		Namespace:  jsii.String(metricNamespace),
+		Namespace:  jsii.String(contract.MetricNamespace),
 		MetricName: jsii.String(name),
 		Statistic:  jsii.String(statistic),
 		Period:     awscdk.Duration_Minutes(jsii.Number(5)),
@@ -30,13 +28,13 @@ func (s *logShipper) dashboardFor(p *LogShipperProps) {
 		DashboardName: p.DashboardName,
 	})
 	d.AddWidgets(
-		graph("Log objects", s.shipperMetric("Objects", "Sum"), s.shipperMetric("FailedObjects", "Sum")),
-		graph("Lines and records", s.shipperMetric("Lines", "Sum"), s.shipperMetric("Records", "Sum")),
-		graph("Parse errors, retries, rejected", s.shipperMetric("ParseErrors", "Sum"), s.shipperMetric("Retries", "Sum"), s.shipperMetric("RejectedRecords", "Sum")),
+		graph("Log objects", s.shipperMetric(contract.MetricObjects, "Sum"), s.shipperMetric(contract.MetricFailedObjects, "Sum")),
+		graph("Lines and records", s.shipperMetric(contract.MetricLines, "Sum"), s.shipperMetric(contract.MetricRecords, "Sum")),
+		graph("Parse errors, retries, rejected", s.shipperMetric(contract.MetricParseErrors, "Sum"), s.shipperMetric(contract.MetricRetries, "Sum"), s.shipperMetric(contract.MetricRejectedRecords, "Sum")),
 	)
 	d.AddWidgets(
-		graph("Bytes read and sent", s.shipperMetric("BytesRead", "Sum"), s.shipperMetric("BytesSent", "Sum")),
-		graph("Lag from log entry to export (s)", s.shipperMetric("LagSeconds", "Maximum")),
+		graph("Bytes read and sent", s.shipperMetric(contract.MetricBytesRead, "Sum"), s.shipperMetric(contract.MetricBytesSent, "Sum")),
+		graph("Lag from log entry to export (s)", s.shipperMetric(contract.MetricLagSeconds, "Maximum")),
 		graph("Work queue and dead-letter queue",
 			s.queue.MetricApproximateNumberOfMessagesVisible(period),
 			s.queue.MetricApproximateAgeOfOldestMessage(period),

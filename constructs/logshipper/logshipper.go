@@ -3,9 +3,6 @@ package logshipper
 import (
 	"errors"
 	"fmt"
-	"net/url"
-	"sort"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -24,22 +21,28 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/elb-otel/elb-otel/constructs/internal/lambdabuild"
+	"github.com/elb-otel/elb-otel/internal/contract"
 )
 
-// Environment variables the construct sets on the function. The handler
-// reads the same names (lambda/internal/config).
+// Environment variables the construct sets on the function, named in the
+// contract the function reads them by.
 const (
-	EnvEndpoint           = "OTEL_EXPORTER_OTLP_ENDPOINT"
-	EnvProtocol           = "OTEL_EXPORTER_OTLP_PROTOCOL"
-	EnvCompression        = "OTEL_EXPORTER_OTLP_COMPRESSION"
-	EnvServiceName        = "OTEL_SERVICE_NAME"
-	EnvResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
-	EnvHeadersSecretARN   = "ELB_OTEL_HEADERS_SECRET_ARN"
-	EnvQueueURL           = "ELB_OTEL_QUEUE_URL"
-	EnvDeleteObjects      = "ELB_OTEL_DELETE_OBJECTS"
-	EnvBucket             = "ELB_OTEL_BUCKET"
-	EnvPrefix             = "ELB_OTEL_PREFIX"
+	EnvEndpoint           = contract.EnvEndpoint
+	EnvProtocol           = contract.EnvProtocol
+	EnvCompression        = contract.EnvCompression
+	EnvServiceName        = contract.EnvServiceName
+	EnvResourceAttributes = contract.EnvResourceAttributes
+	EnvHeadersSecretARN   = contract.EnvHeadersSecretARN
+	EnvQueueURL           = contract.EnvQueueURL
+	EnvDeleteObjects      = contract.EnvDeleteObjects
+	EnvBucket             = contract.EnvBucket
+	EnvPrefix             = contract.EnvPrefix
 )
+
+// readActions are the S3 actions that read a log object: GetObjectVersion
+// too, because notifications from a versioned bucket name the version, and
+// GetObject with a VersionId needs it.
+var readActions = []string{"s3:GetObject", "s3:GetObjectVersion"}
 
 // LogShipper ships the access and connection logs that load balancers write
 // to S3 to an OTLP endpoint: bucket -> EventBridge rule or S3 notification ->
@@ -108,7 +111,7 @@ func (s *logShipper) Dashboard() awscloudwatch.Dashboard { return s.dashboard }
 func (s *logShipper) GrantReadLogs(grantee awsiam.IGrantable) awsiam.Grant {
 	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
 		Grantee:      grantee,
-		Actions:      jsii.Strings("s3:GetObject", "s3:GetObjectVersion"),
+		Actions:      jsii.Strings(readActions...),
 		ResourceArns: &[]*string{s.bucket.ArnForObjects(jsii.String(s.prefix + "*"))},
 	})
 }
@@ -196,11 +199,9 @@ func (s *logShipper) nagSuppressions() {
 	}
 }
 
-func validate(p *LogShipperProps) (settings, error) {
-	var errs []error
-	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf("logshipper: "+format, a...)) }
-
-	cfg := settings{
+// defaults are the settings of nil props.
+func defaults() settings {
+	return settings{
 		protocol:        "http/protobuf",
 		compression:     "gzip",
 		serviceName:     "elb",
@@ -217,55 +218,78 @@ func validate(p *LogShipperProps) (settings, error) {
 		logRetention:    awslogs.RetentionDays_ONE_MONTH,
 		removalPolicy:   awscdk.RemovalPolicy_RETAIN,
 	}
+}
 
-	switch endpoint := deref(p.OtlpEndpoint); {
-	case endpoint == "":
-		add("OtlpEndpoint is required: set it to your OTLP/HTTP receiver's base URL, e.g. https://otlp.example.com:4318")
-	default:
-		u, err := url.Parse(endpoint)
-		switch {
-		case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
-			add("OtlpEndpoint must be an http(s) URL such as https://otlp.example.com:4318, got %q", endpoint)
-		case u.Scheme == "http" && !deref(p.AllowInsecureEndpoint):
-			add("OtlpEndpoint %q is plain http: use https, or set AllowInsecureEndpoint for a collector inside your network", endpoint)
-		case u.User != nil:
-			add("OtlpEndpoint must not carry credentials in the URL; put them in HeadersSecret")
-		default:
-			cfg.endpoint = endpoint
+// problems collects every invalid prop, each as "logshipper: ...".
+type problems []error
+
+func (e *problems) add(format string, a ...any) {
+	*e = append(*e, fmt.Errorf("logshipper: "+format, a...))
+}
+
+func validate(p *LogShipperProps) (settings, error) {
+	var errs problems
+	cfg := defaults()
+	validateExport(p, &cfg, &errs)
+	validateBucket(p, &cfg, &errs)
+	validateFunction(p, &cfg, &errs)
+	validateQueue(p, &cfg, &errs)
+	cfg.deleteObjects = deref(p.DeleteProcessedObjects)
+	cfg.backfill = deref(p.EnableBackfill)
+	return cfg, errors.Join(errs...)
+}
+
+// validateExport checks what the function exports with: endpoint, protocol,
+// compression and the resource. An endpoint that is a CDK token (a parameter,
+// an import) is checked by the function when it starts, as aws-cdk-lib
+// constructs skip validating tokens.
+func validateExport(p *LogShipperProps, cfg *settings, errs *problems) {
+	cfg.endpoint = deref(p.OtlpEndpoint)
+	if !*awscdk.Token_IsUnresolved(jsii.String(cfg.endpoint)) {
+		rules := contract.EndpointRules{AllowHTTP: deref(p.AllowInsecureEndpoint)}
+		if err := contract.ValidateEndpoint(cfg.endpoint, rules); err != nil {
+			errs.add("OtlpEndpoint %v", err)
 		}
 	}
 	if v := deref(p.OtlpProtocol); v != "" {
 		if v != "http/protobuf" && v != "http/json" {
-			add("OtlpProtocol must be \"http/protobuf\" or \"http/json\", got %q", v)
+			errs.add("OtlpProtocol must be \"http/protobuf\" or \"http/json\", got %q", v)
 		}
 		cfg.protocol = v
 	}
 	if v := deref(p.OtlpCompression); v != "" {
 		if v != "gzip" && v != "none" {
-			add("OtlpCompression must be \"gzip\" or \"none\", got %q", v)
+			errs.add("OtlpCompression must be \"gzip\" or \"none\", got %q", v)
 		}
 		cfg.compression = v
 	}
 	if v := deref(p.ServiceName); v != "" {
 		cfg.serviceName = v
 	} else if p.ServiceName != nil {
-		add("ServiceName must not be empty; leave it unset for the default \"elb\"")
+		errs.add("ServiceName must not be empty; leave it unset for the default \"elb\"")
 	}
 	if p.ResourceAttributes != nil {
-		attrs, err := resourceAttributes(*p.ResourceAttributes)
-		if err != nil {
-			add("%v", err)
+		attrs := make(map[string]string, len(*p.ResourceAttributes))
+		for k, v := range *p.ResourceAttributes {
+			attrs[k] = deref(v)
 		}
-		cfg.resourceAttrs = attrs
+		enc, err := contract.EncodeResourceAttributes(attrs)
+		if err != nil {
+			errs.add("ResourceAttributes: %v", err)
+		}
+		cfg.resourceAttrs = enc
 	}
+}
 
+// validateBucket checks the log bucket props and the key prefix.
+func validateBucket(p *LogShipperProps, cfg *settings, errs *problems) {
 	if p.Bucket != nil && p.BucketProps != nil {
-		add("set Bucket or BucketProps, not both")
+		errs.add("set Bucket or BucketProps, not both")
 	}
 	if p.LogExpiration != nil {
 		days := *p.LogExpiration.ToDays(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)})
 		if days < 1 || days != float64(int(days)) {
-			add("LogExpiration must be a whole number of days, at least 1, got %v days", days)
+			errs.add("LogExpiration must be a whole number of days, at least 1, got %v days", days)
 		}
 		cfg.expirationDays = days
 	}
@@ -273,29 +297,25 @@ func validate(p *LogShipperProps) (settings, error) {
 		cfg.removalPolicy = p.RemovalPolicy
 	}
 	prefix := deref(p.KeyPrefix)
-	switch {
-	case strings.HasPrefix(prefix, "/") || strings.HasSuffix(prefix, "/"):
-		add("KeyPrefix must not start or end with \"/\", got %q (use the prefix exactly as set on the load balancer)", prefix)
-	case strings.Contains(prefix, "AWSLogs"):
-		add("KeyPrefix must not contain \"AWSLogs\" (ELB adds AWSLogs/ itself), got %q", prefix)
+	if err := contract.ValidateKeyPrefix(prefix); err != nil {
+		errs.add("KeyPrefix %v", err)
 	}
-	if prefix == "" {
-		cfg.prefix = "AWSLogs/"
-	} else {
-		cfg.prefix = prefix + "/AWSLogs/"
-	}
+	cfg.prefix = contract.LogKeyPrefix(prefix)
 	switch p.Trigger {
 	case "":
 	case TriggerEventBridge, TriggerS3Notification:
 		cfg.trigger = p.Trigger
 	default:
-		add("Trigger must be TriggerEventBridge or TriggerS3Notification, got %q", p.Trigger)
+		errs.add("Trigger must be TriggerEventBridge or TriggerS3Notification, got %q", p.Trigger)
 	}
+}
 
+// validateFunction checks the function's size, timeout, architecture and logs.
+func validateFunction(p *LogShipperProps, cfg *settings, errs *problems) {
 	if p.MemorySizeMiB != nil {
 		cfg.memoryMiB = *p.MemorySizeMiB
 		if cfg.memoryMiB < 128 || cfg.memoryMiB > 10240 {
-			add("MemorySizeMiB must be between 128 and 10240, got %v", cfg.memoryMiB)
+			errs.add("MemorySizeMiB must be between 128 and 10240, got %v", cfg.memoryMiB)
 		}
 	}
 	if p.Timeout != nil {
@@ -303,31 +323,7 @@ func validate(p *LogShipperProps) (settings, error) {
 		// 6 x timeout is the queue's visibility timeout; SQS allows 12 hours,
 		// and Lambda 15 minutes anyway.
 		if cfg.timeoutSeconds < 30 || cfg.timeoutSeconds > 900 {
-			add("Timeout must be between 30 seconds and 15 minutes (the queue's visibility timeout is six times it, at most 12 hours in SQS), got %v seconds", cfg.timeoutSeconds)
-		}
-	}
-	if p.BatchSize != nil {
-		cfg.batchSize = *p.BatchSize
-		if cfg.batchSize < 1 || cfg.batchSize > 10 {
-			add("BatchSize must be between 1 and 10 log objects, got %v", cfg.batchSize)
-		}
-	}
-	if p.MaxConcurrency != nil {
-		cfg.maxConcurrency = *p.MaxConcurrency
-		if cfg.maxConcurrency < 2 || cfg.maxConcurrency > 1000 {
-			add("MaxConcurrency must be between 2 and 1000 (an SQS event source limit), got %v", cfg.maxConcurrency)
-		}
-	}
-	if p.MaxReceiveCount != nil {
-		cfg.maxReceiveCount = *p.MaxReceiveCount
-		if cfg.maxReceiveCount < 1 || cfg.maxReceiveCount > 1000 {
-			add("MaxReceiveCount must be between 1 and 1000, got %v", cfg.maxReceiveCount)
-		}
-	}
-	if p.OldestMessageAgeAlarmThreshold != nil {
-		cfg.oldestAgeSecs = *p.OldestMessageAgeAlarmThreshold.ToSeconds(nil)
-		if cfg.oldestAgeSecs < 60 {
-			add("OldestMessageAgeAlarmThreshold must be at least 1 minute, got %v seconds", cfg.oldestAgeSecs)
+			errs.add("Timeout must be between 30 seconds and 15 minutes (the queue's visibility timeout is six times it, at most 12 hours in SQS), got %v seconds", cfg.timeoutSeconds)
 		}
 	}
 	if p.Architecture != nil {
@@ -337,38 +333,40 @@ func validate(p *LogShipperProps) (settings, error) {
 		case "x86_64":
 			cfg.arch, cfg.goarch = p.Architecture, "amd64"
 		default:
-			add("Architecture must be ARM_64 or X86_64, got %q", name)
+			errs.add("Architecture must be ARM_64 or X86_64, got %q", name)
 		}
 	}
 	if p.LogRetention != "" {
 		cfg.logRetention = p.LogRetention
 	}
-	cfg.deleteObjects = deref(p.DeleteProcessedObjects)
-	cfg.backfill = deref(p.EnableBackfill)
-	return cfg, errors.Join(errs...)
 }
 
-// resourceAttributes renders attrs as OTEL_RESOURCE_ATTRIBUTES, sorted.
-func resourceAttributes(attrs map[string]*string) (string, error) {
-	keys := make([]string, 0, len(attrs))
-	for k := range attrs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		v := deref(attrs[k])
-		if k == "" || strings.ContainsAny(k, ",=") {
-			return "", fmt.Errorf("logshipper: ResourceAttributes key %q must be non-empty and contain no ',' or '='", k)
+// validateQueue checks the event source and the queue's alarm props.
+func validateQueue(p *LogShipperProps, cfg *settings, errs *problems) {
+	if p.BatchSize != nil {
+		cfg.batchSize = *p.BatchSize
+		if cfg.batchSize < 1 || cfg.batchSize > 10 {
+			errs.add("BatchSize must be between 1 and 10 log objects, got %v", cfg.batchSize)
 		}
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(v))
 	}
-	return b.String(), nil
+	if p.MaxConcurrency != nil {
+		cfg.maxConcurrency = *p.MaxConcurrency
+		if cfg.maxConcurrency < 2 || cfg.maxConcurrency > 1000 {
+			errs.add("MaxConcurrency must be between 2 and 1000 (an SQS event source limit), got %v", cfg.maxConcurrency)
+		}
+	}
+	if p.MaxReceiveCount != nil {
+		cfg.maxReceiveCount = *p.MaxReceiveCount
+		if cfg.maxReceiveCount < 1 || cfg.maxReceiveCount > 1000 {
+			errs.add("MaxReceiveCount must be between 1 and 1000, got %v", cfg.maxReceiveCount)
+		}
+	}
+	if p.OldestMessageAgeAlarmThreshold != nil {
+		cfg.oldestAgeSecs = *p.OldestMessageAgeAlarmThreshold.ToSeconds(nil)
+		if cfg.oldestAgeSecs < 60 {
+			errs.add("OldestMessageAgeAlarmThreshold must be at least 1 minute, got %v seconds", cfg.oldestAgeSecs)
+		}
+	}
 }
 
 func (s *logShipper) logBucket(p *LogShipperProps, cfg settings) awss3.IBucket {
@@ -501,21 +499,23 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 			Description: jsii.String("elb-otel log shipper: reads ELB logs, ships them over OTLP"),
 		})
 	}
-	env := map[string]*string{
-		EnvEndpoint:      jsii.String(cfg.endpoint),
-		EnvProtocol:      jsii.String(cfg.protocol),
-		EnvCompression:   jsii.String(cfg.compression),
-		EnvServiceName:   jsii.String(cfg.serviceName),
-		EnvQueueURL:      s.queue.QueueUrl(),
-		EnvBucket:        s.bucket.BucketName(),
-		EnvPrefix:        jsii.String(cfg.prefix),
-		EnvDeleteObjects: jsii.String(fmt.Sprint(cfg.deleteObjects)),
-	}
-	if cfg.resourceAttrs != "" {
-		env[EnvResourceAttributes] = jsii.String(cfg.resourceAttrs)
+	fenv := contract.FunctionEnv{
+		Endpoint:           cfg.endpoint,
+		Protocol:           cfg.protocol,
+		Compression:        cfg.compression,
+		ServiceName:        cfg.serviceName,
+		ResourceAttributes: cfg.resourceAttrs,
+		QueueURL:           *s.queue.QueueUrl(),
+		Bucket:             *s.bucket.BucketName(),
+		Prefix:             cfg.prefix,
+		DeleteObjects:      cfg.deleteObjects,
 	}
 	if p.HeadersSecret != nil {
-		env[EnvHeadersSecretARN] = p.HeadersSecret.SecretArn()
+		fenv.HeadersSecretARN = *p.HeadersSecret.SecretArn()
+	}
+	env := map[string]*string{}
+	for k, v := range fenv.Encode() {
+		env[k] = jsii.String(v)
 	}
 	fn := awslambda.NewFunction(s.Construct, jsii.String("Function"), &awslambda.FunctionProps{
 		Description:   jsii.String("elb-otel: ships ELB access and connection logs from S3 to OTLP"),
@@ -537,9 +537,7 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 	// Explicit object actions: the L2 grants add s3:GetBucket* and s3:List*.
 	objects := s.bucket.ArnForObjects(jsii.String(cfg.prefix + "*"))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		// GetObjectVersion too: notifications from a versioned bucket name the
-		// version, and GetObject with a VersionId needs it.
-		Actions: jsii.Strings("s3:GetObject", "s3:GetObjectVersion"), Resources: &[]*string{objects},
+		Actions: jsii.Strings(readActions...), Resources: &[]*string{objects},
 	}))
 	if cfg.deleteObjects {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -590,7 +588,7 @@ func (s *logShipper) alarmsFor(p *LogShipperProps, cfg settings) {
 	add("ThrottlesAlarm", "elb-otel: the log shipper function was throttled",
 		s.function.MetricThrottles(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), 1)
 	add("RejectedRecordsAlarm", "elb-otel: the OTLP endpoint accepted requests but rejected some records in them (partial success); the handler logs the endpoint's message",
-		s.shipperMetric("RejectedRecords", "Sum"), 1)
+		s.shipperMetric(contract.MetricRejectedRecords, "Sum"), 1)
 	add("BacklogAgeAlarm", "elb-otel: log objects wait too long in the work queue (the shipper falls behind or the endpoint is down)",
 		s.queue.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Maximum")}), cfg.oldestAgeSecs)
 }

@@ -257,13 +257,13 @@ func TestLogShipper_FailsOnMisuse(t *testing.T) {
 			props: func(awscdk.Stack) *logshipper.LogShipperProps {
 				return &logshipper.LogShipperProps{OtlpEndpoint: jsii.String("otlp:4318")}
 			},
-			wantErr: `logshipper: OtlpEndpoint must be an http(s) URL such as https://otlp.example.com:4318, got "otlp:4318"`,
+			wantErr: `logshipper: OtlpEndpoint must be an http(s) URL with a host such as https://otlp.example.com:4318, got "otlp:4318"`,
 		},
 		"plain http": {
 			props: func(awscdk.Stack) *logshipper.LogShipperProps {
 				return &logshipper.LogShipperProps{OtlpEndpoint: jsii.String("http://collector:4318")}
 			},
-			wantErr: `logshipper: OtlpEndpoint "http://collector:4318" is plain http: use https, or set AllowInsecureEndpoint for a collector inside your network`,
+			wantErr: `logshipper: OtlpEndpoint is plain http, got "http://collector:4318": use https, or allow plain http (AllowInsecureEndpoint, or context elb-otel:allowInsecureEndpoint) for a collector inside your network`,
 		},
 		"bucket and bucket props": {
 			props: func(stack awscdk.Stack) *logshipper.LogShipperProps {

@@ -67,7 +67,7 @@ func TestLogShipper_PropsReachTheTemplate(t *testing.T) {
 			typ: "AWS::Lambda::Function",
 			expect: map[string]any{"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
 				"OTEL_SERVICE_NAME": "edge", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json", "OTEL_EXPORTER_OTLP_COMPRESSION": "none",
-				"OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod+eu,team=web",
+				"OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod%20eu,team=web",
 			})}},
 		},
 		"insecure endpoint when allowed": {

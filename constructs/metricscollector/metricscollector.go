@@ -3,7 +3,6 @@ package metricscollector
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/elb-otel/elb-otel/constructs/elbmetrics"
+	"github.com/elb-otel/elb-otel/internal/contract"
 )
 
 // Paths and names inside the task.
@@ -312,13 +312,11 @@ func validate(p *MetricsCollectorProps, region string) (settings, error) {
 		if strings.Contains(endpoint, "://") {
 			add("OtlpEndpoint for grpc is host:port, e.g. otlp.example.com:4317, got %q", endpoint)
 		}
+	case *awscdk.Token_IsUnresolved(jsii.String(endpoint)):
+		// A CDK token is not validated, as in aws-cdk-lib.
 	default:
-		u, err := url.Parse(endpoint)
-		switch {
-		case err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
-			add("OtlpEndpoint must be an http(s) URL such as https://otlp.example.com:4318, got %q", endpoint)
-		case u.Scheme == "http" && !insecure:
-			add("OtlpEndpoint %q is plain http: use https, or set AllowInsecureEndpoint", endpoint)
+		if err := contract.ValidateEndpoint(endpoint, contract.EndpointRules{AllowHTTP: insecure}); err != nil {
+			add("OtlpEndpoint %v", err)
 		}
 	}
 	if (p.HeadersSecret == nil) != (p.HeaderNames == nil || len(*p.HeaderNames) == 0) {

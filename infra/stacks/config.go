@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/elb-otel/elb-otel/internal/contract"
 )
 
 // Context keys the app reads (cdk.json "context", or `cdk deploy -c key=value`).
@@ -235,11 +238,17 @@ func (r *contextReader) loadBalancers() []LoadBalancerConfig {
 func (r *contextReader) check(c Config) {
 	if c.OtlpEndpoint == "" {
 		r.fail(CtxOtlpEndpoint, "is required: the OTLP/HTTP endpoint to ship to (example: -c %s=https://otlp.example.com:4318)", CtxOtlpEndpoint)
-	} else if u, err := url.Parse(c.OtlpEndpoint); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		r.fail(CtxOtlpEndpoint, "must be an http(s) URL, got %q (example: https://otlp.example.com:4318)", c.OtlpEndpoint)
+	} else if !*awscdk.Token_IsUnresolved(jsii.String(c.OtlpEndpoint)) {
+		// The same check as the constructs', so a bad value fails with the
+		// same message wherever it is given.
+		if err := contract.ValidateEndpoint(c.OtlpEndpoint, contract.EndpointRules{AllowHTTP: c.AllowInsecureEndpoint}); err != nil {
+			r.fail(CtxOtlpEndpoint, "%v", err)
+		}
 	}
-	if c.HeadersSecretArn != "" && !strings.HasPrefix(c.HeadersSecretArn, "arn:") {
-		r.fail(CtxHeadersSecretArn, "must be a Secrets Manager secret ARN, got %q (example: arn:aws:secretsmanager:us-east-1:123456789012:secret:otlp-headers-AbCdEf)", c.HeadersSecretArn)
+	if c.HeadersSecretArn != "" {
+		if err := contract.ValidateSecretARN(c.HeadersSecretArn); err != nil {
+			r.fail(CtxHeadersSecretArn, "%v", err)
+		}
 	}
 	if len(c.HeaderNames) > 0 && c.HeadersSecretArn == "" {
 		r.fail(CtxHeaderNames, "needs %s: the header values are read from that secret", CtxHeadersSecretArn)

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/elb-otel/elb-otel/internal/contract"
 	"github.com/elb-otel/elb-otel/lambda/internal/app"
 )
 
@@ -23,7 +24,7 @@ func runConsume(ctx context.Context, args []string, stderr io.Writer, logger *sl
 	fs.SetOutput(stderr)
 	var ef exporterFlags
 	ef.register(fs)
-	queueURL := fs.String("queue-url", os.Getenv("ELB_OTEL_QUEUE_URL"), "SQS work queue URL (default: $ELB_OTEL_QUEUE_URL)")
+	queueURL := fs.String("queue-url", os.Getenv(contract.EnvQueueURL), "SQS work queue URL (default: $"+contract.EnvQueueURL+")")
 	visibility := fs.Duration("visibility-timeout", 15*time.Minute, "how long a received batch is hidden from other workers; the batch's deadline is this less one minute")
 	maxMessages := fs.Int("max-messages", 10, "messages per receive (1-10)")
 	wait := fs.Duration("wait", 20*time.Second, "long-poll wait per receive (0-20s)")

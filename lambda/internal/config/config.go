@@ -4,31 +4,31 @@
 package config
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/elb-otel/elb-otel/internal/contract"
 )
 
-// Environment variable names. The second name of a pair is the alias from
-// the hand-run guide this project replaces, kept for people migrating.
+// Environment variable names, from package contract. The second name of a
+// pair is the alias from the hand-run guide this project replaces, kept for
+// people migrating.
 const (
-	EnvServiceName        = "OTEL_SERVICE_NAME"
-	EnvResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
-	EnvHeadersSecretARN   = "ELB_OTEL_HEADERS_SECRET_ARN"
-	EnvQueueURL           = "ELB_OTEL_QUEUE_URL"
-	EnvDeleteObjects      = "ELB_OTEL_DELETE_OBJECTS"
-	AliasDeleteObjects    = "DELETE_PROCESSED_FILES"
-	EnvBucket             = "ELB_OTEL_BUCKET"
-	AliasBucket           = "S3_BUCKET_NAME"
-	EnvPrefix             = "ELB_OTEL_PREFIX"
-	AliasPrefix           = "S3_PREFIX"
-	EnvBatchRecords       = "ELB_OTEL_BATCH_RECORDS"
-	AliasBatchRecords     = "BATCH_SIZE"
-	EnvBatchBytes         = "ELB_OTEL_BATCH_BYTES"
+	EnvServiceName        = contract.EnvServiceName
+	EnvResourceAttributes = contract.EnvResourceAttributes
+	EnvHeadersSecretARN   = contract.EnvHeadersSecretARN
+	EnvQueueURL           = contract.EnvQueueURL
+	EnvDeleteObjects      = contract.EnvDeleteObjects
+	AliasDeleteObjects    = contract.AliasDeleteObjects
+	EnvBucket             = contract.EnvBucket
+	AliasBucket           = contract.AliasBucket
+	EnvPrefix             = contract.EnvPrefix
+	AliasPrefix           = contract.AliasPrefix
+	EnvBatchRecords       = contract.EnvBatchRecords
+	AliasBatchRecords     = contract.AliasBatchRecords
+	EnvBatchBytes         = contract.EnvBatchBytes
 )
 
 // Settings are the shipper's settings other than the exporter's.
@@ -38,10 +38,13 @@ type Settings struct {
 	HeadersSecretARN   string            // Secrets Manager secret holding OTLP headers
 	QueueURL           string            // work queue, for continuations and backfill fan-out
 	DeleteObjects      bool
-	Bucket             string // default bucket for a backfill
-	Prefix             string // keys outside it are skipped
-	BatchRecords       int    // 0: the pipeline's default
-	BatchBytes         int    // 0: the pipeline's default
+	// Bucket is the log bucket (ELB_OTEL_BUCKET). Read but not yet enforced:
+	// issue 11 makes the handler and `elb-otel consume` refuse messages that
+	// name another bucket.
+	Bucket       string
+	Prefix       string // keys outside it are skipped
+	BatchRecords int    // 0: the pipeline's default
+	BatchBytes   int    // 0: the pipeline's default
 }
 
 // FromEnv reads Settings with lookup (os.LookupEnv in production).
@@ -63,15 +66,17 @@ func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
 		s.ServiceName = v
 	}
 	if v := get(EnvResourceAttributes, ""); v != "" {
-		attrs, err := ParseResourceAttributes(v)
+		attrs, err := contract.DecodeResourceAttributes(v)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w (example: deployment.environment=prod,team=edge)", EnvResourceAttributes, err))
 		}
 		s.ResourceAttributes = attrs
 	}
 	s.HeadersSecretARN = get(EnvHeadersSecretARN, "")
-	if s.HeadersSecretARN != "" && !strings.HasPrefix(s.HeadersSecretARN, "arn:") {
-		errs = append(errs, fmt.Errorf("%s must be a secret ARN (arn:aws:secretsmanager:...), got %q", EnvHeadersSecretARN, s.HeadersSecretARN))
+	if s.HeadersSecretARN != "" {
+		if err := contract.ValidateSecretARN(s.HeadersSecretARN); err != nil {
+			errs = append(errs, fmt.Errorf("%s %w", EnvHeadersSecretARN, err))
+		}
 	}
 	s.QueueURL = get(EnvQueueURL, "")
 	s.Bucket = get(EnvBucket, AliasBucket)
@@ -104,61 +109,9 @@ func positiveInt(v, name, example string) (int, error) {
 	return n, nil
 }
 
-// ParseResourceAttributes parses the OTEL_RESOURCE_ATTRIBUTES form
-// "k1=v1,k2=v2" (values percent-decoded).
-func ParseResourceAttributes(v string) (map[string]string, error) {
-	attrs := map[string]string{}
-	for _, pair := range strings.Split(v, ",") {
-		pair = strings.TrimSpace(pair)
-		if pair == "" {
-			continue
-		}
-		k, val, ok := strings.Cut(pair, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" {
-			return nil, fmt.Errorf("%q is not key=value", pair)
-		}
-		dec, err := url.PathUnescape(strings.TrimSpace(val))
-		if err != nil {
-			return nil, fmt.Errorf("value of %q: %v", k, err)
-		}
-		if !utf8.ValidString(k) || !utf8.ValidString(dec) {
-			// It would go into every request, and a receiver rejects a
-			// request whose strings are not UTF-8.
-			return nil, fmt.Errorf("%q decodes to bytes that are not UTF-8", pair)
-		}
-		attrs[k] = dec
-	}
-	return attrs, nil
-}
-
 // ParseHeaders parses the content of the headers secret: a JSON object of
 // header name to value, or the OTEL_EXPORTER_OTLP_HEADERS form "k1=v1,k2=v2".
 // Errors never include the values.
 func ParseHeaders(secret string) (map[string]string, error) {
-	secret = strings.TrimSpace(secret)
-	if strings.HasPrefix(secret, "{") {
-		var h map[string]string
-		if err := json.Unmarshal([]byte(secret), &h); err != nil {
-			return nil, errors.New("headers secret looks like JSON but is not an object of string values, e.g. {\"api-key\":\"...\"}")
-		}
-		return h, nil
-	}
-	h := map[string]string{}
-	for _, pair := range strings.Split(secret, ",") {
-		pair = strings.TrimSpace(pair)
-		if pair == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(pair, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, errors.New("headers secret must be a JSON object or name=value pairs separated by commas")
-		}
-		dec, err := url.PathUnescape(strings.TrimSpace(v))
-		if err != nil {
-			return nil, fmt.Errorf("headers secret: value of %q is not percent-encoded correctly", strings.TrimSpace(k))
-		}
-		h[strings.TrimSpace(k)] = dec
-	}
-	return h, nil
+	return contract.ParseHeaders("headers secret", secret)
 }

@@ -51,7 +51,7 @@ func TestFromEnv(t *testing.T) {
 		"every error at once": {
 			env: map[string]string{"ELB_OTEL_DELETE_OBJECTS": "maybe", "BATCH_SIZE": "-1", "ELB_OTEL_HEADERS_SECRET_ARN": "my-secret", "OTEL_RESOURCE_ATTRIBUTES": "novalue"},
 			wantErr: `OTEL_RESOURCE_ATTRIBUTES: "novalue" is not key=value (example: deployment.environment=prod,team=edge)
-ELB_OTEL_HEADERS_SECRET_ARN must be a secret ARN (arn:aws:secretsmanager:...), got "my-secret"
+ELB_OTEL_HEADERS_SECRET_ARN must be a Secrets Manager secret ARN (arn:aws:secretsmanager:...), got "my-secret"
 ELB_OTEL_DELETE_OBJECTS must be true or false, got "maybe"
 ELB_OTEL_BATCH_RECORDS must be a positive whole number such as 1000, got "-1"`,
 		},
@@ -85,8 +85,8 @@ func TestParseHeaders(t *testing.T) {
 	}{
 		"json":      {in: `{"api-key":"s3cr3t","x-team":"edge"}`, want: map[string]string{"api-key": "s3cr3t", "x-team": "edge"}},
 		"pairs":     {in: "api-key=s3cr3t, authorization=Bearer%20abc", want: map[string]string{"api-key": "s3cr3t", "authorization": "Bearer abc"}},
-		"bad json":  {in: `{"api-key":1}`, wantErr: "headers secret looks like JSON"},
-		"bad pairs": {in: "s3cr3t", wantErr: "headers secret must be a JSON object or name=value pairs"},
+		"bad json":  {in: `{"api-key":1}`, wantErr: `headers secret header "api-key": the value must be a JSON string`},
+		"bad pairs": {in: "s3cr3t", wantErr: "headers secret entry 1 has no '=': use name=value pairs"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -5,22 +5,17 @@ import (
 	"io"
 	"time"
 
+	"github.com/elb-otel/elb-otel/internal/contract"
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
 )
 
 // MetricNamespace is the CloudWatch namespace of the shipper's own metrics.
-const MetricNamespace = "elb-otel"
-
-// emfMetric names one metric and its unit in the EMF directive.
-type emfMetric struct {
-	Name string `json:"Name"`
-	Unit string `json:"Unit"`
-}
+const MetricNamespace = contract.MetricNamespace
 
 type emfDirective struct {
-	Namespace  string      `json:"Namespace"`
-	Dimensions [][]string  `json:"Dimensions"`
-	Metrics    []emfMetric `json:"Metrics"`
+	Namespace  string            `json:"Namespace"`
+	Dimensions [][]string        `json:"Dimensions"`
+	Metrics    []contract.Metric `json:"Metrics"`
 }
 
 type emfMeta struct {
@@ -28,49 +23,39 @@ type emfMeta struct {
 	CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
 }
 
-// emfLine is one CloudWatch Embedded Metric Format record: CloudWatch Logs
-// turns it into metrics without any API call from the function.
-type emfLine struct {
-	AWS         emfMeta `json:"_aws"`
-	Format      string  `json:"Format"`
-	Objects     int     `json:"Objects"`
-	FailedObjs  int     `json:"FailedObjects"`
-	Lines       int64   `json:"Lines"`
-	Records     int64   `json:"Records"`
-	ParseErrors int64   `json:"ParseErrors"`
-	Retries     int64   `json:"Retries"`
-	Rejected    int64   `json:"RejectedRecords"`
-	BytesRead   int64   `json:"BytesRead"`
-	BytesSent   int64   `json:"BytesSent"`
-	LagSeconds  float64 `json:"LagSeconds"`
-}
-
-var emfMetrics = []emfMetric{
-	{"Objects", "Count"}, {"FailedObjects", "Count"}, {"Lines", "Count"}, {"Records", "Count"},
-	{"ParseErrors", "Count"}, {"Retries", "Count"}, {"RejectedRecords", "Count"},
-	{"BytesRead", "Bytes"}, {"BytesSent", "Bytes"}, {"LagSeconds", "Seconds"},
-}
-
+// writeEMF writes one CloudWatch Embedded Metric Format record for one log
+// object: CloudWatch Logs turns it into metrics without any API call from
+// the function. The metric names come from package contract, which the
+// construct's dashboard and alarms use too.
 func writeEMF(w io.Writer, now time.Time, res pipeline.Result, failed bool) {
 	format := res.Format
 	if format == "" {
 		format = "unknown"
 	}
-	line := emfLine{
-		AWS: emfMeta{
+	failedObjects := 0
+	if failed {
+		failedObjects = 1
+	}
+	line := map[string]any{
+		"_aws": emfMeta{
 			Timestamp: now.UnixMilli(),
 			CloudWatchMetrics: []emfDirective{{
-				Namespace:  MetricNamespace,
-				Dimensions: [][]string{{"Format"}, {}},
-				Metrics:    emfMetrics,
+				Namespace:  contract.MetricNamespace,
+				Dimensions: [][]string{{contract.DimensionFormat}, {}},
+				Metrics:    contract.Metrics,
 			}},
 		},
-		Format: format, Objects: 1, Lines: res.Lines, Records: res.Records, ParseErrors: res.ParseErrors,
-		Retries: res.Retries, Rejected: res.Rejected, BytesRead: res.BytesRead, BytesSent: res.BytesSent,
-		LagSeconds: res.MaxLag.Seconds(),
-	}
-	if failed {
-		line.FailedObjs = 1
+		contract.DimensionFormat:       format,
+		contract.MetricObjects:         1,
+		contract.MetricFailedObjects:   failedObjects,
+		contract.MetricLines:           res.Lines,
+		contract.MetricRecords:         res.Records,
+		contract.MetricParseErrors:     res.ParseErrors,
+		contract.MetricRetries:         res.Retries,
+		contract.MetricRejectedRecords: res.Rejected,
+		contract.MetricBytesRead:       res.BytesRead,
+		contract.MetricBytesSent:       res.BytesSent,
+		contract.MetricLagSeconds:      res.MaxLag.Seconds(),
 	}
 	_ = json.NewEncoder(w).Encode(line)
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/elb-otel/elb-otel/lambda/internal/event"
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
@@ -238,117 +237,6 @@ func (h *Handler) report(obj event.Object, res pipeline.Result, took time.Durati
 		defer h.metricsMu.Unlock()
 		writeEMF(h.Metrics, time.Now(), res, err != nil)
 	}
-}
-
-// Backfill ships every log object under b.Prefix in b.Bucket, paging through
-// the whole listing. With a queue it enqueues one message per object (so each
-// gets its own retries and deadline); without, it ships them inline.
-func (h *Handler) Backfill(ctx context.Context, b event.Backfill) (BackfillResult, error) {
-	var res BackfillResult
-	if h.Prefix != "" && !strings.HasPrefix(b.Prefix, h.Prefix) {
-		return res, fmt.Errorf("backfill prefix %q is outside the configured prefix %q (the function may only read there)", b.Prefix, h.Prefix)
-	}
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(b.Bucket), Prefix: aws.String(b.Prefix)}
-	if b.StartAfter != "" {
-		in.StartAfter = aws.String(b.StartAfter)
-	}
-	p := s3.NewListObjectsV2Paginator(h.S3, in)
-	margin := h.startMargin(ctx)
-	var pending []event.Object
-	var lastKey string
-	for p.HasMorePages() {
-		if lastKey != "" && h.canContinue() && tooLate(ctx, margin) {
-			// The deadline is near: enqueue what is listed, then hand the
-			// rest of the listing to a new message, so a huge prefix never
-			// outlives the invocation (and never restarts from the top).
-			if len(pending) > 0 {
-				if err := h.enqueue(ctx, pending); err != nil {
-					return res, err
-				}
-				res.Enqueued += len(pending)
-			}
-			next := event.Backfill{Bucket: b.Bucket, Prefix: b.Prefix, StartAfter: lastKey}
-			body, _ := json.Marshal(next)
-			if err := h.send(ctx, string(body)); err != nil {
-				return res, fmt.Errorf("backfill: continue after %q: %w", lastKey, err)
-			}
-			res.ContinueAfter = lastKey
-			h.logger().Info("backfill: deadline near, continues in a new message", "bucket", b.Bucket, "prefix", b.Prefix,
-				"startAfter", lastKey, "enqueued", res.Enqueued, "skipped", res.Skipped)
-			return res, nil
-		}
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return res, fmt.Errorf("backfill: list s3://%s/%s: %w", b.Bucket, b.Prefix, err)
-		}
-		for _, o := range page.Contents {
-			key := aws.ToString(o.Key)
-			lastKey = key
-			if !event.IsLogKey(key) {
-				res.Skipped++
-				continue
-			}
-			obj := event.Object{Bucket: b.Bucket, Key: key, ETag: strings.Trim(aws.ToString(o.ETag), `"`), Size: aws.ToInt64(o.Size)}
-			if h.Queue == nil {
-				if err := h.handleObject(ctx, obj); err != nil {
-					res.Failed++
-					h.logger().Error("backfill object failed", "key", key, "error", err.Error())
-					continue
-				}
-				res.Shipped++
-				continue
-			}
-			pending = append(pending, obj)
-			if len(pending) == 10 {
-				if err := h.enqueue(ctx, pending); err != nil {
-					return res, err
-				}
-				res.Enqueued += len(pending)
-				pending = pending[:0]
-			}
-		}
-	}
-	if len(pending) > 0 {
-		if err := h.enqueue(ctx, pending); err != nil {
-			return res, err
-		}
-		res.Enqueued += len(pending)
-	}
-	h.logger().Info("backfill done", "bucket", b.Bucket, "prefix", b.Prefix, "enqueued", res.Enqueued,
-		"shipped", res.Shipped, "failed", res.Failed, "skipped", res.Skipped)
-	if res.Failed > 0 {
-		return res, fmt.Errorf("backfill: %d of %d objects failed", res.Failed, res.Failed+res.Shipped)
-	}
-	return res, nil
-}
-
-// BackfillResult counts a backfill's objects.
-type BackfillResult struct {
-	Enqueued int `json:"enqueued"`
-	Shipped  int `json:"shipped"`
-	Failed   int `json:"failed"`
-	Skipped  int `json:"skipped"`
-	// ContinueAfter is set when the deadline came first: the listing goes on
-	// after this key in a new message.
-	ContinueAfter string `json:"continueAfter,omitempty"`
-}
-
-// enqueue sends one S3-notification-shaped message per object.
-func (h *Handler) enqueue(ctx context.Context, objs []event.Object) error {
-	entries := make([]sqstypes.SendMessageBatchRequestEntry, len(objs))
-	for i, o := range objs {
-		body, _ := json.Marshal(event.Continuation{Object: event.Object{Bucket: o.Bucket, Key: o.Key, ETag: o.ETag, Size: o.Size, StartLine: 1}})
-		entries[i] = sqstypes.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint(i)), MessageBody: aws.String(string(body))}
-	}
-	out, err := h.Queue.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(h.QueueURL), Entries: entries})
-	if err != nil {
-		return fmt.Errorf("backfill: enqueue: %w", err)
-	}
-	if len(out.Failed) > 0 {
-		f := out.Failed[0]
-		return fmt.Errorf("backfill: enqueue: %d messages refused, first: %s %s", len(out.Failed), aws.ToString(f.Code), aws.ToString(f.Message))
-	}
-	return nil
 }
 
 func (h *Handler) send(ctx context.Context, body string) error {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/elb-otel/elb-otel/internal/contract"
 )
 
 // Protocol is the OTLP/HTTP payload encoding.
@@ -137,7 +139,7 @@ func (c Config) withDefaults() (Config, error) {
 		errs = append(errs, fmt.Errorf("otlpexport: "+format, args...))
 	}
 
-	if err := validateEndpoint(c.Endpoint, "https://collector:4318/v1/logs"); err != nil {
+	if err := contract.ValidateEndpoint(c.Endpoint, contract.FunctionRules); err != nil {
 		add("Endpoint %v", err)
 	}
 
@@ -162,10 +164,10 @@ func (c Config) withDefaults() (Config, error) {
 	}
 
 	for _, name := range headerNames(c.Headers) {
-		if !validHeaderName(name) {
+		if !contract.ValidHeaderName(name) {
 			add("Headers: %q is not a valid HTTP header name (use letters, digits and -, e.g. api-key)", name)
 		}
-		if !validHeaderValue(c.Headers[name]) {
+		if !contract.ValidHeaderValue(c.Headers[name]) {
 			add("Headers[%q]: the value contains a line break or control character: remove it", name)
 		}
 	}
@@ -200,62 +202,11 @@ func (c Config) withDefaults() (Config, error) {
 
 	if c.UserAgent == "" {
 		c.UserAgent = DefaultUserAgent
-	} else if !validHeaderValue(c.UserAgent) {
+	} else if !contract.ValidHeaderValue(c.UserAgent) {
 		add("UserAgent contains a line break or control character: remove it")
 	}
 
 	return c, errors.Join(errs...)
-}
-
-// validateEndpoint checks that raw is an absolute http(s) URL with a host. Its
-// error shows the URL without credentials, and example as a good value.
-func validateEndpoint(raw, example string) error {
-	if strings.TrimSpace(raw) == "" {
-		return fmt.Errorf("is empty: set it to a URL such as %s", example)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("is not a valid URL (%v): use a URL such as %s", err, example)
-	}
-	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
-		return fmt.Errorf("must be an http or https URL such as %s, got %q", example, u.Redacted())
-	}
-	if u.Host == "" {
-		return fmt.Errorf("has no host, got %q: use a URL such as %s", u.Redacted(), example)
-	}
-	return nil
-}
-
-// validHeaderName reports whether s is an RFC 9110 token.
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// validHeaderValue reports whether s has no control characters other than tab.
-func validHeaderValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // newDefaultClient returns a client tuned for sending to one endpoint.

@@ -54,12 +54,12 @@ func TestNew_RejectsInvalidConfig(t *testing.T) {
 		cfg  Config
 		want []string
 	}{
-		"no endpoint":        {cfg: Config{}, want: []string{"Endpoint is empty", ep}},
-		"not a URL":          {cfg: Config{Endpoint: "http://[::1"}, want: []string{"Endpoint is not a valid URL", ep}},
-		"no scheme":          {cfg: Config{Endpoint: "collector:4318/v1/logs"}, want: []string{"must be an http or https URL"}},
-		"grpc scheme":        {cfg: Config{Endpoint: "grpc://collector:4317"}, want: []string{"must be an http or https URL", `"grpc://collector:4317"`}},
-		"no host":            {cfg: Config{Endpoint: "http:///v1/logs"}, want: []string{"has no host"}},
-		"credentials hidden": {cfg: Config{Endpoint: "ftp://me:hunter2@host/x"}, want: []string{"must be an http or https URL"}},
+		"no endpoint":        {cfg: Config{}, want: []string{"Endpoint is required", "https://otlp.example.com:4318"}},
+		"not a URL":          {cfg: Config{Endpoint: "http://[::1"}, want: []string{"Endpoint " + "must be an http(s) URL with a host such as https://otlp.example.com:4318, got \"http://[::1\""}},
+		"no scheme":          {cfg: Config{Endpoint: "collector:4318/v1/logs"}, want: []string{"must be an http(s) URL with a host such as https://otlp.example.com:4318"}},
+		"grpc scheme":        {cfg: Config{Endpoint: "grpc://collector:4317"}, want: []string{"must be an http(s) URL with a host such as https://otlp.example.com:4318", `"grpc://collector:4317"`}},
+		"no host":            {cfg: Config{Endpoint: "http:///v1/logs"}, want: []string{"must be an http(s) URL with a host such as https://otlp.example.com:4318", `got "http:///v1/logs"`}},
+		"credentials hidden": {cfg: Config{Endpoint: "ftp://me:hunter2@host/x"}, want: []string{"must be an http(s) URL with a host such as https://otlp.example.com:4318"}},
 		"grpc protocol":      {cfg: Config{Endpoint: ep, Protocol: "grpc"}, want: []string{"grpc is not supported", "http/protobuf", "4318"}},
 		"unknown protocol":   {cfg: Config{Endpoint: ep, Protocol: "http/xml"}, want: []string{`Protocol must be "http/protobuf" or "http/json", got "http/xml"`}},
 		"compression":        {cfg: Config{Endpoint: ep, Compression: "zstd"}, want: []string{`Compression must be "gzip" or "none", got "zstd"`}},
@@ -72,7 +72,7 @@ func TestNew_RejectsInvalidConfig(t *testing.T) {
 			want: []string{"Retry.InitialInterval (1m0s) must not exceed Retry.MaxInterval (1s)"},
 		},
 		"user agent":    {cfg: Config{Endpoint: ep, UserAgent: "a\nb"}, want: []string{"UserAgent contains a line break"}},
-		"every problem": {cfg: Config{Compression: "br", Timeout: -1}, want: []string{"Endpoint is empty", "Compression must be", "Timeout must not be negative"}},
+		"every problem": {cfg: Config{Compression: "br", Timeout: -1}, want: []string{"Endpoint is required", "Compression must be", "Timeout must not be negative"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -1,36 +1,34 @@
 package otlpexport
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/elb-otel/elb-otel/internal/contract"
 )
 
-// Environment variables read by [ConfigFromEnv]. For each setting the
-// logs-specific variable wins over the general one, which wins over the alias.
+// Environment variables read by [ConfigFromEnv], named in package contract.
+// For each setting the logs-specific variable wins over the general one,
+// which wins over the alias.
 const (
-	EnvLogsEndpoint    = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"    // full logs URL, used as-is
-	EnvEndpoint        = "OTEL_EXPORTER_OTLP_ENDPOINT"         // base URL; /v1/logs is appended
-	EnvLogsHeaders     = "OTEL_EXPORTER_OTLP_LOGS_HEADERS"     // k1=v1,k2=v2 (values percent-encoded)
-	EnvHeaders         = "OTEL_EXPORTER_OTLP_HEADERS"          // k1=v1,k2=v2 (values percent-encoded)
-	EnvLogsCompression = "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION" // gzip or none
-	EnvCompression     = "OTEL_EXPORTER_OTLP_COMPRESSION"      // gzip or none
-	EnvLogsTimeout     = "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT"     // milliseconds per attempt
-	EnvTimeout         = "OTEL_EXPORTER_OTLP_TIMEOUT"          // milliseconds per attempt
-	EnvLogsProtocol    = "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"    // http/protobuf or http/json
-	EnvProtocol        = "OTEL_EXPORTER_OTLP_PROTOCOL"         // http/protobuf or http/json
-
-	// Aliases from the original hand-run guide, for people migrating.
-
-	EnvAliasEndpoint = "OTEL_ENDPOINT"   // base URL; /v1/logs is appended
-	EnvAliasHeaders  = "OTEL_HEADERS"    // a JSON object of header name to value
-	EnvAliasTimeout  = "REQUEST_TIMEOUT" // seconds per attempt, may be fractional
+	EnvLogsEndpoint    = contract.EnvLogsEndpoint
+	EnvEndpoint        = contract.EnvEndpoint
+	EnvLogsHeaders     = contract.EnvLogsHeaders
+	EnvHeaders         = contract.EnvHeaders
+	EnvLogsCompression = contract.EnvLogsCompression
+	EnvCompression     = contract.EnvCompression
+	EnvLogsTimeout     = contract.EnvLogsTimeout
+	EnvTimeout         = contract.EnvTimeout
+	EnvLogsProtocol    = contract.EnvLogsProtocol
+	EnvProtocol        = contract.EnvProtocol
+	EnvAliasEndpoint   = contract.EnvAliasEndpoint
+	EnvAliasHeaders    = contract.EnvAliasHeaders
+	EnvAliasTimeout    = contract.EnvAliasTimeout
 )
 
 // ErrNoEndpoint is wrapped by the error of [ConfigFromEnv] when no endpoint
@@ -76,83 +74,108 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			errs = append(errs, err)
 		}
 	}
+	var err error
+	cfg.Endpoint, err = endpointFromEnv(get(EnvLogsEndpoint, EnvEndpoint, EnvAliasEndpoint))
+	add(err)
+	cfg.Headers, err = headersFromEnv(get(EnvLogsHeaders, EnvHeaders, EnvAliasHeaders))
+	add(err)
+	cfg.Compression, err = compressionFromEnv(get(EnvLogsCompression, EnvCompression))
+	add(err)
+	cfg.Timeout, err = timeoutFromEnv(get(EnvLogsTimeout, EnvTimeout, EnvAliasTimeout))
+	add(err)
+	cfg.Protocol, err = protocolFromEnv(get(EnvLogsProtocol, EnvProtocol))
+	add(err)
+	return cfg, errors.Join(errs...)
+}
 
-	// Endpoint.
-	switch name, v := get(EnvLogsEndpoint, EnvEndpoint, EnvAliasEndpoint); name {
+// endpointFromEnv reads the endpoint from variable name (empty: none set).
+func endpointFromEnv(name, v string) (string, error) {
+	switch name {
 	case "":
-		add(fmt.Errorf("%w: set %s to a base URL (e.g. https://collector:4318; %s is appended) or %s to the full logs URL (e.g. https://collector:4318/v1/logs)",
-			ErrNoEndpoint, EnvEndpoint, logsPath, EnvLogsEndpoint))
+		return "", fmt.Errorf("%w: set %s to a base URL (e.g. https://collector:4318; %s is appended) or %s to the full logs URL (e.g. https://collector:4318/v1/logs)",
+			ErrNoEndpoint, EnvEndpoint, logsPath, EnvLogsEndpoint)
 	case EnvLogsEndpoint:
-		if err := validateEndpoint(v, "https://collector:4318/v1/logs"); err != nil {
-			add(fmt.Errorf("otlpexport: %s %w", name, err))
+		if err := contract.ValidateEndpoint(v, contract.FunctionRules); err != nil {
+			return v, fmt.Errorf("otlpexport: %s %w", name, err)
 		}
-		cfg.Endpoint = v
+		return v, nil
 	default:
-		ep, err := joinLogsPath(name, v)
-		add(err)
-		cfg.Endpoint = ep
+		return joinLogsPath(name, v)
 	}
+}
 
-	// Headers.
-	switch name, v := get(EnvLogsHeaders, EnvHeaders, EnvAliasHeaders); name {
+// headersFromEnv reads the headers from variable name (empty: none set).
+func headersFromEnv(name, v string) (map[string]string, error) {
+	switch name {
 	case "":
+		return nil, nil
 	case EnvAliasHeaders:
-		h, err := parseJSONHeaders(name, v)
-		add(err)
-		cfg.Headers = h
+		h, err := contract.ParseJSONHeaders(name, v)
+		return h, prefixed(err)
 	default:
-		h, err := parseHeaderList(name, v)
-		add(err)
-		cfg.Headers = h
+		h, err := contract.ParseHeaderList(name, v)
+		return h, prefixed(err)
 	}
+}
 
-	// Compression.
-	if name, v := get(EnvLogsCompression, EnvCompression); name != "" {
-		switch strings.ToLower(v) {
-		case CompressionGzip, CompressionNone:
-			cfg.Compression = strings.ToLower(v)
-		default:
-			add(fmt.Errorf("otlpexport: %s must be gzip or none, got %q (e.g. %s=gzip)", name, v, name))
-		}
+// prefixed puts the package name before err's message.
+func prefixed(err error) error {
+	if err == nil {
+		return nil
 	}
+	return fmt.Errorf("otlpexport: %w", err)
+}
 
-	// Timeout.
-	switch name, v := get(EnvLogsTimeout, EnvTimeout, EnvAliasTimeout); name {
+// compressionFromEnv reads the compression from variable name (empty: none set).
+func compressionFromEnv(name, v string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	switch strings.ToLower(v) {
+	case CompressionGzip, CompressionNone:
+		return strings.ToLower(v), nil
+	}
+	return "", fmt.Errorf("otlpexport: %s must be gzip or none, got %q (e.g. %s=gzip)", name, v, name)
+}
+
+// timeoutFromEnv reads the timeout from variable name (empty: none set).
+func timeoutFromEnv(name, v string) (time.Duration, error) {
+	switch name {
 	case "":
+		return 0, nil
 	case EnvAliasTimeout:
 		secs, err := strconv.ParseFloat(v, 64)
 		if err != nil || secs <= 0 || math.IsInf(secs, 0) || math.IsNaN(secs) || secs > 24*3600 {
-			add(fmt.Errorf("otlpexport: %s must be a positive number of seconds, got %q (e.g. %s=5 or %s=2.5)", name, v, name, name))
-			break
+			return 0, fmt.Errorf("otlpexport: %s must be a positive number of seconds, got %q (e.g. %s=5 or %s=2.5)", name, v, name, name)
 		}
-		cfg.Timeout = time.Duration(secs * float64(time.Second))
+		return time.Duration(secs * float64(time.Second)), nil
 	default:
 		ms, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || ms <= 0 || ms > 24*3600*1000 {
-			add(fmt.Errorf("otlpexport: %s must be a positive whole number of milliseconds, got %q (e.g. %s=10000 for 10 s)", name, v, name))
-			break
+			return 0, fmt.Errorf("otlpexport: %s must be a positive whole number of milliseconds, got %q (e.g. %s=10000 for 10 s)", name, v, name)
 		}
-		cfg.Timeout = time.Duration(ms) * time.Millisecond
+		return time.Duration(ms) * time.Millisecond, nil
 	}
+}
 
-	// Protocol.
-	if name, v := get(EnvLogsProtocol, EnvProtocol); name != "" {
-		switch p := Protocol(strings.ToLower(v)); p {
-		case ProtocolHTTPProtobuf, ProtocolHTTPJSON:
-			cfg.Protocol = p
-		case "grpc":
-			add(fmt.Errorf("otlpexport: %s=grpc is not supported by this shipper: set %s=http/protobuf and point the endpoint at the OTLP/HTTP port (usually 4318, not 4317)", name, name))
-		default:
-			add(fmt.Errorf("otlpexport: %s must be http/protobuf or http/json, got %q (e.g. %s=http/protobuf)", name, v, name))
-		}
+// protocolFromEnv reads the protocol from variable name (empty: none set).
+func protocolFromEnv(name, v string) (Protocol, error) {
+	if name == "" {
+		return "", nil
 	}
-
-	return cfg, errors.Join(errs...)
+	switch p := Protocol(strings.ToLower(v)); p {
+	case ProtocolHTTPProtobuf, ProtocolHTTPJSON:
+		return p, nil
+	case "grpc":
+		return "", fmt.Errorf("otlpexport: %s=grpc is not supported by this shipper: set %s=http/protobuf and point the endpoint at the OTLP/HTTP port (usually 4318, not 4317)", name, name)
+	default:
+		return "", fmt.Errorf("otlpexport: %s must be http/protobuf or http/json, got %q (e.g. %s=http/protobuf)", name, v, name)
+	}
 }
 
 // joinLogsPath appends /v1/logs to the base URL held by variable name.
 func joinLogsPath(name, base string) (string, error) {
-	if err := validateEndpoint(base, "https://collector:4318"); err != nil {
+	if err := contract.ValidateEndpoint(base, contract.FunctionRules); err != nil {
 		return "", fmt.Errorf("otlpexport: %s %w", name, err)
 	}
 	u, _ := url.Parse(base) // validated above
@@ -166,75 +189,4 @@ func joinLogsPath(name, base string) (string, error) {
 		u.RawPath = strings.TrimRight(u.RawPath, "/") + logsPath
 	}
 	return u.String(), nil
-}
-
-// parseHeaderList parses the OpenTelemetry "k1=v1,k2=v2" format: whitespace
-// around names and values is trimmed, values are percent-decoded, empty
-// entries are skipped. Errors name the entry by position or name, never its
-// value.
-func parseHeaderList(name, v string) (map[string]string, error) {
-	const example = "api-key=secret,x-tenant=acme"
-	h := make(map[string]string)
-	var errs []error
-	for i, entry := range strings.Split(v, ",") {
-		if strings.TrimSpace(entry) == "" {
-			continue
-		}
-		k, val, ok := strings.Cut(entry, "=")
-		k = strings.TrimSpace(k)
-		if !ok {
-			errs = append(errs, fmt.Errorf("otlpexport: %s entry %d has no '=': use name=value pairs separated by commas, e.g. %s=%s", name, i+1, name, example))
-			continue
-		}
-		if !validHeaderName(k) {
-			errs = append(errs, fmt.Errorf("otlpexport: %s entry %d: the header name is empty or not a valid HTTP header name: use name=value pairs, e.g. %s=%s", name, i+1, name, example))
-			continue
-		}
-		dec, err := url.PathUnescape(strings.TrimSpace(val))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("otlpexport: %s header %q: the value has a malformed %%-escape: write %% as %%25, e.g. %s=%s", name, k, name, example))
-			continue
-		}
-		if !validHeaderValue(dec) {
-			errs = append(errs, fmt.Errorf("otlpexport: %s header %q: the value contains a line break or control character: remove it", name, k))
-			continue
-		}
-		h[k] = dec
-	}
-	return h, errors.Join(errs...)
-}
-
-// parseJSONHeaders parses the original guide's OTEL_HEADERS: a JSON object of
-// header name to string value.
-func parseJSONHeaders(name, v string) (map[string]string, error) {
-	const example = `{"api-key":"secret"}`
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(v), &raw); err != nil || raw == nil {
-		// The decoder's message may quote part of the input: keep it out.
-		return nil, fmt.Errorf("otlpexport: %s must be a JSON object of header name to value, e.g. %s='%s'", name, name, example)
-	}
-	h := make(map[string]string, len(raw))
-	var errs []error
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		var s string
-		if err := json.Unmarshal(raw[k], &s); err != nil {
-			errs = append(errs, fmt.Errorf("otlpexport: %s header %q: the value must be a JSON string, e.g. %s='%s'", name, k, name, example))
-			continue
-		}
-		if !validHeaderName(k) {
-			errs = append(errs, fmt.Errorf("otlpexport: %s: %q is not a valid HTTP header name, e.g. %s='%s'", name, k, name, example))
-			continue
-		}
-		if !validHeaderValue(s) {
-			errs = append(errs, fmt.Errorf("otlpexport: %s header %q: the value contains a line break or control character: remove it", name, k))
-			continue
-		}
-		h[k] = s
-	}
-	return h, errors.Join(errs...)
 }

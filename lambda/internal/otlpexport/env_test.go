@@ -148,15 +148,15 @@ func TestConfigFromEnv_Errors(t *testing.T) {
 		},
 		"logs endpoint not http": {
 			env:  map[string]string{EnvLogsEndpoint: "collector:4317"},
-			want: []string{EnvLogsEndpoint + " must be an http or https URL", "https://collector:4318/v1/logs"},
+			want: []string{EnvLogsEndpoint + " must be an http(s) URL with a host such as https://otlp.example.com:4318"},
 		},
 		"base endpoint not a URL": {
 			env:  map[string]string{EnvEndpoint: "http://[::1"},
-			want: []string{EnvEndpoint + " is not a valid URL", "such as https://collector:4318"},
+			want: []string{EnvEndpoint + " must be an http(s) URL with a host such as https://otlp.example.com:4318", `got "http://[::1"`},
 		},
 		"alias endpoint has no host": {
 			env:  map[string]string{EnvAliasEndpoint: "http://"},
-			want: []string{EnvAliasEndpoint + " has no host"},
+			want: []string{EnvAliasEndpoint + " must be an http(s) URL with a host"},
 		},
 		"base endpoint already ends in /v1/logs": {
 			env:  map[string]string{EnvEndpoint: base + "/v1/logs/"},
