@@ -26,9 +26,11 @@ import (
 
 // Deps are what App builds: kept apart so the CLI can reuse the pieces.
 type Deps struct {
-	AWS      aws.Config
-	S3       *s3.Client
-	SQS      *sqs.Client
+	S3  *s3.Client
+	SQS *sqs.Client
+	// Settings are the environment's settings. Settings.Bucket is not yet
+	// enforced: issue 11 makes the handler and `elb-otel consume` refuse
+	// messages that name another bucket.
 	Settings config.Settings
 	Exporter *otlpexport.Exporter
 	Handler  *handler.Handler
@@ -69,7 +71,7 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	d := &Deps{AWS: awsCfg, Settings: settings}
+	d := &Deps{Settings: settings}
 	d.S3 = s3.NewFromConfig(awsCfg, func(o *s3.Options) {
 		// Local S3 APIs (moto, MinIO) need path-style addressing.
 		if customEndpoint(lookup) {
