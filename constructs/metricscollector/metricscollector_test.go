@@ -197,7 +197,7 @@ func TestMetricsCollector_FailsOnMisuse(t *testing.T) {
 		},
 		"plain http": {
 			props:   metricscollector.MetricsCollectorProps{OtlpEndpoint: jsii.String("http://c:4318"), LoadBalancers: alb()},
-			wantErr: `metricscollector: OtlpEndpoint "http://c:4318" is plain http: use https, or set AllowInsecureEndpoint`,
+			wantErr: `metricscollector: OtlpEndpoint is plain http, got "http://c:4318": use https, or allow plain http (AllowInsecureEndpoint, or context elb-otel:allowInsecureEndpoint) for a collector inside your network`,
 		},
 		"both target modes": {
 			props:   metricscollector.MetricsCollectorProps{OtlpEndpoint: jsii.String(endpoint), LoadBalancers: alb(), AllLoadBalancers: jsii.Bool(true)},
