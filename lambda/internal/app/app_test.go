@@ -43,7 +43,7 @@ func TestNew_ReadsHeadersFromSecretsManager(t *testing.T) {
 	}{
 		"JSON object": {secret: `{"api-key":"s3cr3t","x-team":"edge"}`, want: map[string]string{"api-key": "s3cr3t", "x-team": "edge", "from-env": "1"}},
 		"pairs":       {secret: "api-key=s3cr3t", want: map[string]string{"api-key": "s3cr3t", "from-env": "1"}},
-		"not headers": {secret: "s3cr3t", wantErr: "headers secret must be a JSON object or name=value pairs"},
+		"not headers": {secret: "s3cr3t", wantErr: "headers secret entry 1 has no '=': use name=value pairs"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
