@@ -40,8 +40,9 @@ replace (
 // TestConsumerModule builds a throwaway module outside this one, the way a
 // user adds elb-otel to a CDK app: its go.mod requires elb-otel and replaces it
 // with this checkout, nothing else. The current dependencies must build and
-// synthesize; the old awscdk/constructs pair must fail to compile, so a
-// dependency set that breaks users breaks this test.
+// synthesize, with the feature flags the pinned CLI's `cdk init` gives a new
+// app; the old awscdk/constructs pair must fail to compile, so a dependency
+// set that breaks users breaks this test.
 func TestConsumerModule(t *testing.T) {
 	root := repoRoot(t)
 	trackLibrarySources(t, root)
@@ -61,7 +62,11 @@ func TestConsumerModule(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newConsumer(t, root, tc.goMod, tc.goSum)
+			c := newConsumer(t)
+			if tc.wantErr == "" {
+				c.cdkInit(t, cdk)
+			}
+			c.writeModule(t, root, tc.goMod, tc.goSum)
 			started := time.Now()
 			out, err := c.run(t, "go", "build", "-o", "mystack", ".")
 			t.Logf("go build in the consumer module: %.1fs", time.Since(started).Seconds())
@@ -96,13 +101,60 @@ type consumer struct {
 	env []string
 }
 
-// newConsumer writes the module: testdata/mystack/main.go, a go.mod that
-// requires elb-otel and replaces it with the checkout at root (plus extraMod),
-// and this module's go.sum (plus the testdata file extraSum), so no checksum
-// has to be looked up: the dependencies are ours, already verified.
-func newConsumer(t *testing.T, root, extraMod, extraSum string) *consumer {
+// newConsumer returns an empty consumer directory and the environment its
+// commands run with.
+func newConsumer(t *testing.T) *consumer {
 	t.Helper()
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "mystack")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(),
+		// The consumer's go.mod lists only elb-otel: let the go command add
+		// the requirements its imports need, at the versions elb-otel selects.
+		"GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod"),
+		"GOWORK=off",
+		// The construct builds the handler at synth time: into a directory of
+		// this run, so the asset checked below was built by this synth.
+		"ELB_OTEL_LAMBDA_BUILD_DIR="+filepath.Join(dir, "lambda-build"),
+		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20",
+		"CDK_DISABLE_CLI_TELEMETRY=true",
+		"CDK_DISABLE_VERSION_CHECK=true",
+		"NO_COLOR=1",
+		"CI=true",
+	)
+	return &consumer{dir: dir, env: env}
+}
+
+// cdkInit starts the consumer as a new user's app does: `cdk init app
+// --language go` (offline: --generate-only), whose cdk.json carries the
+// recommended feature flags. The sample stack and its test make way for
+// testdata/mystack/main.go.
+func (c *consumer) cdkInit(t *testing.T, cdk string) {
+	t.Helper()
+	if out, err := c.run(t, cdk, "init", "app", "--language", "go", "--generate-only"); err != nil {
+		t.Fatalf("cdk init: %v\n%s", err, out)
+	}
+	for _, name := range []string{"mystack.go", "mystack_test.go"} {
+		if err := os.Remove(filepath.Join(c.dir, name)); err != nil {
+			t.Fatalf("cdk init wrote no %s: %v", name, err)
+		}
+	}
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	readJSON(t, filepath.Join(c.dir, "cdk.json"), &cdkJSON)
+	if len(cdkJSON.Context) == 0 {
+		t.Fatal("cdk init wrote a cdk.json without feature flags")
+	}
+}
+
+// writeModule writes testdata/mystack/main.go, a go.mod that requires
+// elb-otel and replaces it with the checkout at root (plus extraMod), and this
+// module's go.sum (plus the testdata file extraSum), so no checksum has to be
+// looked up: the dependencies are ours, already verified.
+func (c *consumer) writeModule(t *testing.T, root, extraMod, extraSum string) {
+	t.Helper()
 	main, err := os.ReadFile(filepath.Join("testdata", "mystack", "main.go"))
 	if err != nil {
 		t.Fatal(err)
@@ -121,25 +173,10 @@ func newConsumer(t *testing.T, root, extraMod, extraSum string) *consumer {
 		goSum = append(goSum, extra...)
 	}
 	for name, data := range map[string][]byte{"main.go": main, "go.mod": []byte(goMod), "go.sum": goSum} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(c.dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	env := append(os.Environ(),
-		// The consumer's go.mod lists only elb-otel: let the go command add
-		// the requirements its imports need, at the versions elb-otel selects.
-		"GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod"),
-		"GOWORK=off",
-		// The construct builds the handler at synth time: into a directory of
-		// this run, so the asset checked below was built by this synth.
-		"ELB_OTEL_LAMBDA_BUILD_DIR="+filepath.Join(dir, "lambda-build"),
-		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20",
-		"CDK_DISABLE_CLI_TELEMETRY=true",
-		"CDK_DISABLE_VERSION_CHECK=true",
-		"NO_COLOR=1",
-		"CI=true",
-	)
-	return &consumer{dir: dir, env: env}
 }
 
 // run runs a command in the consumer module and returns its combined output.
@@ -218,6 +255,9 @@ func (c *consumer) checkAssembly(t *testing.T, outDir string) {
 	}
 	if env, _ := json.Marshal(containers["config-writer"]["Environment"]); !bytes.Contains(env, []byte(watchedLB)) {
 		t.Errorf("the exporter config in the metrics task does not name the load balancer %s: %s", watchedLB, env)
+	}
+	if secrets, _ := json.Marshal(containers["otel-collector"]["Secrets"]); !bytes.Contains(secrets, []byte(`"OTLP_HEADER_0"`)) {
+		t.Errorf("the collector gets no OTLP header from the secret: Secrets = %s", secrets)
 	}
 	if n := len(resources.ofType("AWS::ECS::Service")); n != 1 {
 		t.Errorf("want one AWS::ECS::Service running the metrics task, got %d", n)
@@ -345,13 +385,13 @@ func goVersion(t *testing.T, root string) string {
 }
 
 // trackLibrarySources reads every file of the module a consumer compiles
-// (go.mod, go.sum and the non-test Go files outside test/ and infra/). The
-// consumer builds in child processes, which `go test` does not see; reading
-// the files here records them, so a cached pass is reused only while none of
-// them changed.
+// (go.mod, go.sum and the non-test Go files outside test/ and infra/) and the
+// CDK CLI's pin. The consumer builds in child processes, which `go test` does
+// not see; reading the files here records them, so a cached pass is reused
+// only while none of them changed.
 func trackLibrarySources(t *testing.T, root string) {
 	t.Helper()
-	for _, name := range []string{"go.mod", "go.sum"} {
+	for _, name := range []string{"go.mod", "go.sum", "package-lock.json"} {
 		if _, err := os.ReadFile(filepath.Join(root, name)); err != nil {
 			t.Fatal(err)
 		}

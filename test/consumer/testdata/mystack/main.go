@@ -5,6 +5,7 @@ package main
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/elb-otel/elb-otel/constructs/elbmetrics"
@@ -18,11 +19,16 @@ func main() {
 	// Environment-agnostic, as `cdk init` writes it: synth needs no AWS
 	// credentials and no context lookups.
 	stack := awscdk.NewStack(app, jsii.String("MyStack"), nil)
+	// The backend's API key, kept in Secrets Manager.
+	headers := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("OtlpHeaders"), jsii.String("mystack/otlp-headers"))
 	logshipper.NewLogShipper(stack, jsii.String("ElbLogs"), &logshipper.LogShipperProps{
-		OtlpEndpoint: jsii.String("https://otlp.example.com:4318"),
+		OtlpEndpoint:  jsii.String("https://otlp.example.com:4318"),
+		HeadersSecret: headers,
 	})
 	metricscollector.NewMetricsCollector(stack, jsii.String("ElbMetrics"), &metricscollector.MetricsCollectorProps{
-		OtlpEndpoint: jsii.String("https://otlp.example.com:4318"),
+		OtlpEndpoint:  jsii.String("https://otlp.example.com:4318"),
+		HeadersSecret: headers,
+		HeaderNames:   jsii.Strings("x-api-key"),
 		LoadBalancers: &[]*metricscollector.LoadBalancer{{
 			Type: elbmetrics.Application,
 			Name: jsii.String("app/shop/50dc6c495c0c9188"),
