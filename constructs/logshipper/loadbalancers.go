@@ -122,7 +122,7 @@ func (s *logShipper) LogLoadBalancerArn(id string, arn string, withConnectionLog
 	} else {
 		awscdk.Annotations_Of(s.Construct).AddWarningV2(jsii.String("elb-otel:imported-bucket-log-delivery"), jsii.String(
 			"the log bucket is imported: make sure its policy lets ELB log delivery write to it "+
-				"(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html#attach-bucket-policy)"))
+				"(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html#attach-bucket-policy)"), nil)
 	}
 }
 

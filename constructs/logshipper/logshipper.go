@@ -417,7 +417,7 @@ func (s *logShipper) eventBridgeRule(cfg settings) {
 		awscdk.Annotations_Of(s.Construct).AddWarningV2(jsii.String("elb-otel:eventbridge-imported-bucket"), jsii.String(
 			"the log bucket is imported, so this stack cannot switch on its EventBridge notifications: run "+
 				"`aws s3api put-bucket-notification-configuration --bucket <name> --notification-configuration '{\"EventBridgeConfiguration\":{}}'` "+
-				"(this keeps no other notification; merge with the bucket's existing configuration), or use Trigger: TriggerS3Notification"))
+				"(this keeps no other notification; merge with the bucket's existing configuration), or use Trigger: TriggerS3Notification"), nil)
 	}
 	rule := awsevents.NewRule(s.Construct, jsii.String("Rule"), &awsevents.RuleProps{
 		Description: jsii.String("New ELB log objects to the elb-otel work queue"),

@@ -94,6 +94,7 @@ func NagErrors(stack awscdk.Stack) []string {
 		assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
 	var out []string
 	for _, m := range *msgs {
+		//lint:ignore SA1019 FindError returns cxapi.SynthesisMessage, whose fields awscdk 2.276 marks deprecated (moved to @aws-cdk/cloud-assembly-api) with no Go replacement yet
 		out = append(out, fmt.Sprintf("%s: %v", *m.Id, m.Entry.Data))
 	}
 	return out
