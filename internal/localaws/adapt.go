@@ -493,7 +493,7 @@ func (m *Moto) checkFunction(ctx context.Context, d *Deployment, id string, r Re
 	p := r.Properties
 	problems, err := configProblems(ctx, d, f, p)
 	if err != nil {
-		return fmt.Errorf("function %s: %w", id, err)
+		return fmt.Errorf("function %s: Environment: %w", id, err)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("function %s differs from the template: %s", id, strings.Join(problems, "; "))
@@ -516,7 +516,8 @@ func (m *Moto) checkFunction(ctx context.Context, d *Deployment, id string, r Re
 }
 
 // configProblems compares the function's configuration as moto reports it with
-// its template's properties p.
+// its template's properties p. Its error is one of resolving the template's
+// Environment.
 func configProblems(ctx context.Context, d *Deployment, f Function, p map[string]any) ([]string, error) {
 	var problems []string
 	check := func(what string, got, want any) {
@@ -531,7 +532,7 @@ func configProblems(ctx context.Context, d *Deployment, f Function, p map[string
 	if env, ok := p["Environment"].(map[string]any); ok {
 		want, err := d.Stack.Resolve(ctx, env["Variables"])
 		if err != nil {
-			return nil, fmt.Errorf("Environment: %w", err)
+			return nil, err
 		}
 		for k, v := range want.(map[string]any) {
 			check("environment "+k, f.Env[k], v)
