@@ -121,40 +121,52 @@ func (e *EventSourceMapping) Poll(ctx context.Context, rt *Runtime) (Batch, erro
 	if err != nil {
 		return b, err
 	}
+	return b, e.settle(ctx, &b, e.failed(&b))
+}
+
+// failed returns the IDs of the messages of b that Lambda would retry, from the
+// function's result (b.Response is set from it when the mapping reports batch
+// item failures).
+func (e *EventSourceMapping) failed(b *Batch) map[string]bool {
 	failed := map[string]bool{}
+	all := func() {
+		for _, m := range b.Messages {
+			failed[aws.ToString(m.MessageId)] = true
+		}
+	}
 	switch {
 	case b.Result.Error != nil:
 		// A function error: the whole batch is retried.
-		for _, m := range out.Messages {
-			failed[aws.ToString(m.MessageId)] = true
-		}
+		all()
 	case e.ReportBatchItemFailures:
 		if err := json.Unmarshal(b.Result.Payload, &b.Response); err != nil && len(b.Result.Payload) > 0 && string(b.Result.Payload) != "null" {
 			// An unreadable response counts as success in Lambda only when it
 			// is empty or null; otherwise the batch fails.
-			for _, m := range out.Messages {
-				failed[aws.ToString(m.MessageId)] = true
-			}
+			all()
 			break
 		}
 		inBatch := map[string]bool{}
-		for _, m := range out.Messages {
+		for _, m := range b.Messages {
 			inBatch[aws.ToString(m.MessageId)] = true
 		}
 		for _, f := range b.Response.BatchItemFailures {
 			if !inBatch[f.ItemIdentifier] {
 				// Lambda fails the whole batch on an unknown or empty ID.
-				for id := range inBatch {
-					failed[id] = true
-				}
+				all()
 				break
 			}
 			failed[f.ItemIdentifier] = true
 		}
 	}
+	return failed
+}
+
+// settle deletes the messages of b that succeeded and, with a RetryDelay, makes
+// the failed ones visible again after it; it records both in b.
+func (e *EventSourceMapping) settle(ctx context.Context, b *Batch, failed map[string]bool) error {
 	var del []sqstypes.DeleteMessageBatchRequestEntry
 	var errs []error
-	for i, m := range out.Messages {
+	for i, m := range b.Messages {
 		id := aws.ToString(m.MessageId)
 		if failed[id] {
 			b.Failed = append(b.Failed, id)
@@ -182,7 +194,7 @@ func (e *EventSourceMapping) Poll(ctx context.Context, rt *Runtime) (Batch, erro
 			b.Deleted = len(res.Successful)
 		}
 	}
-	return b, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // event builds the events.SQSEvent Lambda sends for msgs.

@@ -18,6 +18,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -490,6 +491,34 @@ func (m *Moto) checkFunction(ctx context.Context, d *Deployment, id string, r Re
 		f.Env = c.Environment.Variables
 	}
 	p := r.Properties
+	problems, err := configProblems(ctx, d, f, p)
+	if err != nil {
+		return fmt.Errorf("function %s: Environment: %w", id, err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("function %s differs from the template: %s", id, strings.Join(problems, "; "))
+	}
+	d.add(id, r.Type, "configuration", Real, fmt.Sprintf("GetFunction: %s, %s, %d MiB, %s, %d environment variables as in the template",
+		f.Runtime, f.Handler, f.MemoryMiB, f.Timeout, len(f.Env)))
+
+	noteReplaced(ctx, d, id, r, c, &f)
+	if code, ok := p["Code"].(map[string]any); ok {
+		b, err := d.Stack.Resolve(ctx, code["S3Bucket"])
+		if err != nil {
+			return fmt.Errorf("function %s: Code.S3Bucket: %w", id, err)
+		}
+		f.CodeBucket, f.CodeKey = fmt.Sprint(b), fmt.Sprint(code["S3Key"])
+	}
+	d.add(id, r.Type, "invocation", Replaced, "moto runs functions only in Docker (none here): the bootstrap runs under lambdart, a local Lambda Runtime API, and as `elb-otel consume`")
+	d.short("functions run only in Docker: the bootstrap runs under a local Lambda Runtime API")
+	d.Function = f
+	return nil
+}
+
+// configProblems compares the function's configuration as moto reports it with
+// its template's properties p. Its error is one of resolving the template's
+// Environment.
+func configProblems(ctx context.Context, d *Deployment, f Function, p map[string]any) ([]string, error) {
 	var problems []string
 	check := func(what string, got, want any) {
 		if str(got) != str(want) {
@@ -503,19 +532,21 @@ func (m *Moto) checkFunction(ctx context.Context, d *Deployment, id string, r Re
 	if env, ok := p["Environment"].(map[string]any); ok {
 		want, err := d.Stack.Resolve(ctx, env["Variables"])
 		if err != nil {
-			return fmt.Errorf("function %s: Environment: %w", id, err)
+			return nil, err
 		}
 		for k, v := range want.(map[string]any) {
 			check("environment "+k, f.Env[k], v)
 		}
 		check("environment size", len(f.Env), len(want.(map[string]any)))
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("function %s differs from the template: %s", id, strings.Join(problems, "; "))
-	}
-	d.add(id, r.Type, "configuration", Real, fmt.Sprintf("GetFunction: %s, %s, %d MiB, %s, %d environment variables as in the template",
-		f.Runtime, f.Handler, f.MemoryMiB, f.Timeout, len(f.Env)))
+	return problems, nil
+}
 
+// noteReplaced records the properties moto drops (the architecture, the
+// logging config) and how the tests stand in for them, and sets them on f from
+// the template.
+func noteReplaced(ctx context.Context, d *Deployment, id string, r Resource, c *lambdatypes.FunctionConfiguration, f *Function) {
+	p := r.Properties
 	if archs, ok := p["Architectures"].([]any); ok && len(archs) == 1 {
 		f.Architecture = fmt.Sprint(archs[0])
 		var got []string
@@ -542,17 +573,6 @@ func (m *Moto) checkFunction(ctx context.Context, d *Deployment, id string, r Re
 			f.LogFormat, f.LogGroup, state, f.LogFormat))
 		d.short("the function's JSON log format is dropped: set in the function's environment as Lambda does")
 	}
-	if code, ok := p["Code"].(map[string]any); ok {
-		b, err := d.Stack.Resolve(ctx, code["S3Bucket"])
-		if err != nil {
-			return fmt.Errorf("function %s: Code.S3Bucket: %w", id, err)
-		}
-		f.CodeBucket, f.CodeKey = fmt.Sprint(b), fmt.Sprint(code["S3Key"])
-	}
-	d.add(id, r.Type, "invocation", Replaced, "moto runs functions only in Docker (none here): the bootstrap runs under lambdart, a local Lambda Runtime API, and as `elb-otel consume`")
-	d.short("functions run only in Docker: the bootstrap runs under a local Lambda Runtime API")
-	d.Function = f
-	return nil
 }
 
 func goarch(lambdaArch string) string {

@@ -115,6 +115,27 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	d.say("OTLP/HTTP receiver listens on %s", d.recv.URL)
 
+	if err := d.deploy(ctx, root); err != nil {
+		return err
+	}
+	d.printShortfalls()
+
+	if err := <-built; err != nil {
+		return err
+	}
+	if err := d.startFunction(ctx, bootstrap); err != nil {
+		return err
+	}
+	if err := d.traffic(ctx); err != nil {
+		return err
+	}
+	d.summary()
+	return nil
+}
+
+// deploy bootstraps CDK against moto, deploys the demo stack and adapts what
+// moto made of it (d.dep).
+func (d *demo) deploy(ctx context.Context, root string) error {
 	var cdkLog bytes.Buffer
 	d.cdk = d.moto.CDK(root, filepath.Join(d.work, "cdk.out"), &cdkLog)
 	d.cdkCtx = map[string]string{"elb-otel:otlpEndpoint": d.recv.URL, "elb-otel:allowInsecureEndpoint": "true"}
@@ -136,6 +157,12 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 	d.say("deployed: bucket %s, queue %s, function %s", d.dep.Bucket, lastSegment(d.dep.QueueURL), d.dep.Function.Name)
+	return nil
+}
+
+// printShortfalls lists, once each, where moto falls short of AWS and the demo
+// stands in.
+func (d *demo) printShortfalls() {
 	d.say("where moto falls short of AWS, the demo stands in (`make e2e` checks each of these):")
 	count := map[string]int{}
 	var shorts []string
@@ -154,18 +181,6 @@ func (d *demo) run(ctx context.Context) error {
 		}
 		fmt.Fprintf(d.out, "          - %s\n", s)
 	}
-
-	if err := <-built; err != nil {
-		return err
-	}
-	if err := d.startFunction(ctx, bootstrap); err != nil {
-		return err
-	}
-	if err := d.traffic(ctx); err != nil {
-		return err
-	}
-	d.summary()
-	return nil
 }
 
 func plural(n int, noun string) string {

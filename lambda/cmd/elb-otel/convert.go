@@ -8,10 +8,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"go.opentelemetry.io/collector/pdata/plog"
-
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
+	"github.com/elb-otel/elb-otel/lambda/internal/otlpjson"
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
 )
 
@@ -72,18 +71,19 @@ func convertFile(ctx context.Context, s *pipeline.Shipper, path, bucket, key str
 }
 
 // jsonLines is a pipeline exporter that writes each batch as one line of
-// OTLP/JSON (an ExportLogsServiceRequest).
+// OTLP/JSON (an ExportLogsServiceRequest), rendered from the protobuf bytes the
+// shipper would send.
 type jsonLines struct {
-	w io.Writer
-	m plog.JSONMarshaler
+	w   io.Writer
+	buf []byte
 }
 
-func (j *jsonLines) Export(_ context.Context, ld plog.Logs) (otlpexport.Stats, error) {
-	b, err := j.m.MarshalLogs(ld)
+func (j *jsonLines) ExportProto(_ context.Context, req []byte, _ int) (otlpexport.Stats, error) {
+	b, err := otlpjson.AppendLogsRequest(j.buf[:0], req)
 	if err != nil {
 		return otlpexport.Stats{}, err
 	}
-	b = append(b, '\n')
-	n, err := j.w.Write(b)
+	j.buf = append(b, '\n')
+	n, err := j.w.Write(j.buf)
 	return otlpexport.Stats{Attempts: 1, BytesSent: int64(n)}, err
 }

@@ -1,17 +1,24 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"go.opentelemetry.io/collector/pdata/plog"
 	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/elb-otel/elb-otel/lambda/internal/loggen"
+	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
+	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
 )
 
 // convert writes one OTLP/JSON ExportLogsServiceRequest per line of stdout,
@@ -160,5 +167,67 @@ func TestConvert_ReportsTheFilesThatFailed(t *testing.T) {
 	}
 	if n != len(good.lines) {
 		t.Errorf("%d records converted, want the good file's %d", n, len(good.lines))
+	}
+}
+
+// teeExporter keeps a copy of each request the shipper encodes, then hands it
+// to the convert command's JSON writer.
+type teeExporter struct {
+	reqs [][]byte
+	json *jsonLines
+}
+
+func (t *teeExporter) ExportProto(ctx context.Context, req []byte, records int) (otlpexport.Stats, error) {
+	t.reqs = append(t.reqs, bytes.Clone(req))
+	return t.json.ExportProto(ctx, req, records)
+}
+
+// TestConvert_JSONLinesAreTheShippedBytes checks each line convert prints
+// against the protobuf request it was rendered from, with pdata as the oracle:
+// its JSON unmarshaler must read the line back to the records its protobuf
+// unmarshaler reads from the bytes, and its JSON marshaler writes the same
+// bytes (what convert printed before it rendered the JSON itself).
+func TestConvert_JSONLinesAreTheShippedBytes(t *testing.T) {
+	t.Parallel()
+	kinds := map[string]loggen.Kind{"ALB": loggen.ALB, "NLB": loggen.NLB, "CLB": loggen.CLB, "ALB connection": loggen.ALBConnection}
+	for name, kind := range kinds {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := writeFile(t, t.TempDir(), generate(kind, 3, 120, ""))
+			var out bytes.Buffer
+			tee := &teeExporter{json: &jsonLines{w: &out}}
+			now := time.Date(2026, 11, 25, 11, 0, 0, 0, time.UTC)
+			s := pipeline.NewShipper(tee, pipeline.Options{
+				Record:          logrecord.Options{ServiceName: "edge", ResourceAttributes: map[string]string{"team": "a b+c%d=e,f"}},
+				MaxBatchRecords: 50,
+				Now:             func() time.Time { return now },
+			})
+			if _, err := convertFile(context.Background(), s, f.path, "my-logs", f.key); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			if len(lines) != 3 || len(tee.reqs) != 3 {
+				t.Fatalf("%d lines for %d requests, want 3 of each", len(lines), len(tee.reqs))
+			}
+			for i, line := range lines {
+				fromJSON, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs([]byte(line))
+				if err != nil {
+					t.Fatalf("line %d: pdata cannot read it: %v", i+1, err)
+				}
+				fromProto, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(tee.reqs[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				a, _ := (&plog.ProtoMarshaler{}).MarshalLogs(fromJSON)
+				b, _ := (&plog.ProtoMarshaler{}).MarshalLogs(fromProto)
+				if !bytes.Equal(a, b) {
+					t.Errorf("line %d decodes to other records than the request it was rendered from", i+1)
+				}
+				pdataJSON, _ := (&plog.JSONMarshaler{}).MarshalLogs(fromProto)
+				if string(pdataJSON) != line {
+					t.Errorf("line %d differs from pdata's JSON:\n got: %.300s\nwant: %.300s", i+1, line, pdataJSON)
+				}
+			}
+		})
 	}
 }

@@ -298,18 +298,13 @@ func (c *Converter) setLB(id string) {
 	}
 }
 
-// FillResource sets the resource attributes of the records: cloud.provider (aws),
+// resource collects the resource attributes into c.res: cloud.provider (aws),
 // cloud.platform (aws_elb), cloud.region and cloud.account.id (from the key),
-// cloud.resource_id (the load balancer's ARN, from the elb field of the first parsed
-// line, else from the key; the bare ID when the key gives no Region or account),
-// aws.s3.bucket, aws.s3.key, service.name, then Options.ResourceAttributes. Call it
-// after converting the first lines, so that the load balancer is known.
-func (c *Converter) FillResource(res pcommon.Resource) {
-	c.resource()
-	c.res.flush(res.Attributes())
-}
-
-// resource collects the resource attributes into c.res.
+// cloud.resource_id (the load balancer's ARN, from the elb field of the first
+// parsed line, else from the key; the bare ID when the key gives no Region or
+// account), aws.s3.bucket, aws.s3.key, service.name, then
+// Options.ResourceAttributes. FinishRequest calls it after converting the
+// lines, so that the load balancer is known.
 func (c *Converter) resource() {
 	a := &c.res
 	a.reset()
@@ -354,12 +349,6 @@ func partition(region string) string {
 		return "aws-eusc"
 	}
 	return "aws"
-}
-
-// FillScope sets the instrumentation scope of the records.
-func FillScope(s pcommon.InstrumentationScope) {
-	s.SetName(ScopeName)
-	s.SetVersion(ScopeVersion)
 }
 
 // trimEOL removes a trailing line terminator.

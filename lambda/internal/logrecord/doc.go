@@ -2,16 +2,15 @@
 //
 // A [Converter] handles the lines of one S3 object: it detects the format on the
 // first line that has an entry, parses each line with package elblog, and appends one
-// plog.LogRecord per line. [Converter.FillResource] and [FillScope] describe the
-// resource and the scope the records belong to; [ParseKey] reads the account, the
-// Region and the load balancer from the object's key.
+// plog.LogRecord per line (Convert serves the tests as their oracle, and the
+// benchmarks). [ParseKey] reads the account, the Region and the load balancer
+// from the object's key.
 //
 // [Converter.AppendProto] and [Converter.FinishRequest] make the same records as OTLP
 // protobuf, written straight from the parsed line into a byte buffer: no pdata
 // objects and no allocations per line. Their bytes are those pdata's MarshalProto
 // writes for the records Convert makes (the tests compare them byte for byte and
-// decode them with OpenTelemetry's own types); the pipeline uses them whenever its
-// exporter takes encoded requests.
+// decode them with OpenTelemetry's own types); the pipeline ships them.
 //
 // # Record
 //

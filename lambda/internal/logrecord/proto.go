@@ -112,7 +112,7 @@ func putLength(dst []byte, at int) []byte {
 
 // FinishRequest makes an OTLP ExportLogsServiceRequest of buf, whose first
 // RequestHeadroom bytes are free and whose rest holds the records AppendProto
-// appended: it appends the scope (as FillScope) and the resource (as FillResource) to
+// appended: it appends the scope (ScopeName, ScopeVersion) and the resource to
 // buf, writes the message's head into the free room, and returns the request, which
 // shares buf's memory. Its bytes are those of pdata's MarshalProto for one
 // ResourceLogs holding one ScopeLogs with these records.

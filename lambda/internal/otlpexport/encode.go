@@ -7,8 +7,8 @@ import (
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
-	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+
+	"github.com/elb-otel/elb-otel/lambda/internal/otlpjson"
 )
 
 // gzipLevel is the compression level of request bodies. Compression is over
@@ -24,7 +24,7 @@ const gzipLevel = 6
 // the garbage collector so one huge request does not pin memory.
 const maxPooledBuffer = 16 << 20
 
-// encoder turns plog.Logs into request bodies, reusing gzip writers and output
+// encoder turns encoded requests into request bodies, reusing gzip writers and output
 // buffers. It is safe for concurrent use.
 type encoder struct {
 	json    bool
@@ -44,30 +44,11 @@ type payload struct {
 	refs atomic.Int32
 }
 
-func (e *encoder) encode(ld plog.Logs) (*payload, error) {
-	req := plogotlp.NewExportRequestFromLogs(ld)
-	var raw []byte
-	var err error
-	if e.json {
-		raw, err = req.MarshalJSON()
-	} else {
-		raw, err = req.MarshalProto()
-	}
-	if err != nil {
-		return nil, err
-	}
-	return e.pack(raw, true)
-}
-
 // encodeProto makes the request body of raw, an ExportLogsServiceRequest encoded
 // as OTLP protobuf that the caller keeps: the payload does not refer to it.
 func (e *encoder) encodeProto(raw []byte) (*payload, error) {
 	if e.json {
-		req := plogotlp.NewExportRequest()
-		if err := req.UnmarshalProto(raw); err != nil {
-			return nil, err
-		}
-		j, err := req.MarshalJSON()
+		j, err := otlpjson.AppendLogsRequest(nil, raw)
 		if err != nil {
 			return nil, err
 		}

@@ -7,13 +7,14 @@ import (
 	"os"
 
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
 )
 
 // Read the configuration from the OpenTelemetry environment variables once at
 // startup, and keep every failed batch: a retryable error means "try later".
-func ExampleExporter_Export() {
+func ExampleExporter_ExportProto() {
 	cfg, err := otlpexport.ConfigFromEnv(os.LookupEnv)
 	if err != nil {
 		log.Fatal(err) // names each variable to fix
@@ -26,7 +27,11 @@ func ExampleExporter_Export() {
 	ld := plog.NewLogs()
 	ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("hello")
 
-	st, err := exp.Export(context.Background(), ld)
+	req, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	if err != nil {
+		log.Fatal(err)
+	}
+	st, err := exp.ExportProto(context.Background(), req, ld.LogRecordCount())
 	var xe *otlpexport.ExportError
 	switch {
 	case errors.As(err, &xe) && xe.Retryable:

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"go.opentelemetry.io/collector/pdata/plog"
 )
 
 // Exporter sends logs to one OTLP/HTTP logs endpoint. It is safe for concurrent
@@ -175,32 +173,15 @@ func New(cfg Config) (*Exporter, error) {
 // Config returns the configuration in use, defaults filled in.
 func (e *Exporter) Config() Config { return e.cfg }
 
-// Export sends ld as one request, retrying retryable failures, and returns
-// when the backend has accepted it, when a failure is not retryable, or when
-// retrying must stop (RetryConfig.MaxElapsed reached, or the next wait would
-// pass ctx's deadline: it then returns at once rather than sleep past it).
-// Every error is an *ExportError. Empty logs are not sent. ld is only read.
-func (e *Exporter) Export(ctx context.Context, ld plog.Logs) (Stats, error) {
-	n := ld.LogRecordCount()
-	if n == 0 {
-		return Stats{}, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return Stats{}, notSent(err)
-	}
-	p, err := e.enc.encode(ld)
-	if err != nil {
-		return Stats{}, &ExportError{Message: fmt.Sprintf("encoding %d log records: %v", n, err), cause: err}
-	}
-	return e.send(ctx, p)
-}
-
-// ExportProto is Export for a request already encoded: req is an OTLP
-// ExportLogsServiceRequest in protobuf holding records log records (the pipeline
-// encodes records straight from the parsed lines, without pdata). It is compressed
-// (or, with the http/json protocol, converted to OTLP/JSON) and sent as Export sends
-// its encoding. A request of 0 records is not sent. req is only read, and not used
-// after ExportProto returns.
+// ExportProto sends req as one request: req is an OTLP ExportLogsServiceRequest
+// in protobuf holding records log records (the pipeline encodes records straight
+// from the parsed lines). It is compressed (or, with the http/json protocol,
+// rendered as OTLP/JSON) and sent, retrying retryable failures; ExportProto
+// returns when the backend has accepted it, when a failure is not retryable, or
+// when retrying must stop (RetryConfig.MaxElapsed reached, or the next wait
+// would pass ctx's deadline: it then returns at once rather than sleep past
+// it). Every error is an *ExportError. A request of 0 records is not sent. req
+// is only read, and not used after ExportProto returns.
 func (e *Exporter) ExportProto(ctx context.Context, req []byte, records int) (Stats, error) {
 	if records == 0 {
 		return Stats{}, nil
@@ -219,7 +200,7 @@ func notSent(err error) *ExportError {
 	return &ExportError{Retryable: true, Message: "not sent: " + err.Error(), cause: err}
 }
 
-// send POSTs p, retrying as Export says, and releases it.
+// send POSTs p, retrying as ExportProto says, and releases it.
 func (e *Exporter) send(ctx context.Context, p *payload) (Stats, error) {
 	var st Stats
 	defer p.release()

@@ -8,8 +8,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	statuspb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -50,18 +51,18 @@ func decodePartialSuccess(contentType string, body []byte, sent Protocol) (rejec
 			kind = kindJSON
 		}
 	}
-	resp := plogotlp.NewExportResponse()
+	var resp collogspb.ExportLogsServiceResponse
 	var err error
 	if kind == kindJSON {
-		err = resp.UnmarshalJSON(body)
+		err = protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(body, &resp)
 	} else {
-		err = resp.UnmarshalProto(body)
+		err = proto.Unmarshal(body, &resp)
 	}
 	if err != nil {
 		return 0, ""
 	}
-	ps := resp.PartialSuccess()
-	return ps.RejectedLogRecords(), truncate(ps.ErrorMessage(), maxMessage)
+	ps := resp.GetPartialSuccess()
+	return ps.GetRejectedLogRecords(), truncate(ps.GetErrorMessage(), maxMessage)
 }
 
 // statusMessage extracts the message of an error response: the OTLP

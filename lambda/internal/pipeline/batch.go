@@ -8,60 +8,41 @@ import (
 	"slices"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 )
 
-// batch is the export request being filled: one resource, one scope. The
-// records are encoded as they are converted (req), or, for an exporter that
-// takes plog.Logs only, appended to logs.
+// batch is the export request being filled: one resource, one scope, the
+// records encoded as they are converted.
 type batch struct {
-	proto    bool
-	buf      []byte // logrecord.RequestHeadroom free bytes, then the records
-	req      []byte // the encoded request, once submitted
-	logs     plog.Logs
-	resource pcommon.Resource
-	slice    plog.LogRecordSlice
-	records  int
-	bytes    int
-	oldest   pcommon.Timestamp // the earliest record time, 0 when none
+	buf     []byte // logrecord.RequestHeadroom free bytes, then the records
+	req     []byte // the encoded request, once submitted
+	records int
+	bytes   int
+	oldest  pcommon.Timestamp // the earliest record time, 0 when none
 }
 
-func newBatch(proto bool) *batch {
-	b := &batch{proto: proto}
+func newBatch() *batch {
+	b := &batch{}
 	b.reset()
 	return b
 }
 
 func (b *batch) reset() {
 	b.records, b.bytes, b.oldest = 0, 0, 0
-	if b.proto {
-		b.buf = append(b.buf[:0], make([]byte, logrecord.RequestHeadroom)...)
-		b.req = nil
-		return
-	}
-	b.logs = plog.NewLogs()
-	rl := b.logs.ResourceLogs().AppendEmpty()
-	b.resource = rl.Resource()
-	sl := rl.ScopeLogs().AppendEmpty()
-	logrecord.FillScope(sl.Scope())
-	b.slice = sl.LogRecords()
+	b.buf = append(b.buf[:0], make([]byte, logrecord.RequestHeadroom)...)
+	b.req = nil
 }
 
 // add converts one line into the batch.
 func (b *batch) add(conv *logrecord.Converter, lineNo int64, line []byte) logrecord.Outcome {
-	var o logrecord.Outcome
-	if b.proto {
-		if need := 4*len(line) + 4096; cap(b.buf)-len(b.buf) < need {
-			// Double: append's growth (a quarter at this size) would copy the
-			// batch many times over while it fills.
-			b.buf = slices.Grow(b.buf, max(need, cap(b.buf)))
-		}
-		b.buf, o = conv.AppendProto(b.buf, lineNo, line)
-	} else {
-		o = conv.Convert(b.slice, lineNo, line)
+	if need := 4*len(line) + 4096; cap(b.buf)-len(b.buf) < need {
+		// Double: append's growth (a quarter at this size) would copy the
+		// batch many times over while it fills.
+		b.buf = slices.Grow(b.buf, max(need, cap(b.buf)))
 	}
+	var o logrecord.Outcome
+	b.buf, o = conv.AppendProto(b.buf, lineNo, line)
 	if o != logrecord.OutcomeSkipped {
 		b.records++
 	}
@@ -70,11 +51,7 @@ func (b *batch) add(conv *logrecord.Converter, lineNo int64, line []byte) logrec
 
 // seal completes the request with the resource and the scope.
 func (b *batch) seal(conv *logrecord.Converter) {
-	if b.proto {
-		b.req = conv.FinishRequest(b.buf)
-	} else {
-		conv.FillResource(b.resource)
-	}
+	b.req = conv.FinishRequest(b.buf)
 }
 
 func (b *batch) full(o Options) bool {

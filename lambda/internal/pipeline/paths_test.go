@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -19,18 +18,10 @@ import (
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
 )
 
-// pdataOnly hides ExportProto: the shipper then builds plog.Logs, as it does for
-// any exporter that only has Export.
-type pdataOnly struct{ e *otlpexport.Exporter }
-
-func (p pdataOnly) Export(ctx context.Context, ld plog.Logs) (otlpexport.Stats, error) {
-	return p.e.Export(ctx, ld)
-}
-
-// TestShip_ProtoAndPdataPathsShipTheSameRecords ships the same object through the
-// direct protobuf encoding and through pdata, and compares what the receiver
-// decoded (with OpenTelemetry's own types), record by record.
-func TestShip_ProtoAndPdataPathsShipTheSameRecords(t *testing.T) {
+// TestShip_CountsEveryKindOfLine ships skipped, unparsable, overlong and good
+// lines in several batches, and checks what the receiver decoded (with
+// OpenTelemetry's own types) against the result.
+func TestShip_CountsEveryKindOfLine(t *testing.T) {
 	t.Parallel()
 	lines, _, _ := genLines(loggen.ALB, 2500)
 	input := append([]string{"", "Enable AccessLog for ELB: x", "http 2026-11-25T10:00:00.000000Z short line",
@@ -45,41 +36,26 @@ func TestShip_ProtoAndPdataPathsShipTheSameRecords(t *testing.T) {
 	}
 	src := pipeline.Source{Source: logrecord.Source{Bucket: "logs", Key: loggen.New(loggen.ALB, 1, start).Key("", 1), ETag: "e1"}}
 
-	ship := func(pdata bool) ([]otlptest.Record, pipeline.Result) {
-		r := receiver(t)
-		exp, err := otlpexport.New(otlpexport.Config{Endpoint: r.URL + "/v1/logs"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var e pipeline.Exporter = exp
-		if pdata {
-			e = pdataOnly{exp}
-		}
-		res, err := pipeline.NewShipper(e, opts).Ship(context.Background(), src, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r.Records(), res
+	r := receiver(t)
+	exp, err := otlpexport.New(otlpexport.Config{Endpoint: r.URL + "/v1/logs"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	protoRecs, protoRes := ship(false)
-	pdataRecs, pdataRes := ship(true)
-
-	if protoRes.Records != int64(len(input)-2) || protoRes.Truncated != 1 || protoRes.ParseErrors != 1 || protoRes.Batches != 4 {
-		t.Errorf("result = %+v", protoRes)
+	res, err := pipeline.NewShipper(exp, opts).Ship(context.Background(), src, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
 	}
-	protoRes.BytesSent, pdataRes.BytesSent = 0, 0
-	if protoRes != pdataRes {
-		t.Errorf("results differ:\nproto: %+v\npdata: %+v", protoRes, pdataRes)
+	recs := r.Records()
+	if res.Records != int64(len(input)-2) || res.Truncated != 1 || res.ParseErrors != 1 || res.Batches != 4 {
+		t.Errorf("result = %+v", res)
 	}
-	if len(protoRecs) != len(pdataRecs) {
-		t.Fatalf("%d records through protobuf, %d through pdata", len(protoRecs), len(pdataRecs))
+	if int64(len(recs)) != res.Records {
+		t.Fatalf("the receiver decoded %d records, the result counts %d", len(recs), res.Records)
 	}
-	for i := range protoRecs {
-		if !reflect.DeepEqual(protoRecs[i], pdataRecs[i]) {
-			t.Fatalf("record %d differs:\nproto: %+v\npdata: %+v", i, protoRecs[i], pdataRecs[i])
-		}
+	if got := recs[0].Attributes["aws.elb.parse_error"]; got == nil {
+		t.Errorf("unparsable line: no aws.elb.parse_error")
 	}
-	if got := protoRecs[1].Attributes["aws.elb.parse_error"]; got != "line 4 is longer than 2048 bytes; shipped truncated" {
+	if got := recs[1].Attributes["aws.elb.parse_error"]; got != "line 4 is longer than 2048 bytes; shipped truncated" {
 		t.Errorf("truncated line: aws.elb.parse_error = %v", got)
 	}
 }
@@ -88,27 +64,21 @@ func TestShip_ProtoAndPdataPathsShipTheSameRecords(t *testing.T) {
 // when one fails are not sent, and that only the accepted ones are counted.
 func TestShip_NoBatchIsSentAfterAFailure(t *testing.T) {
 	t.Parallel()
-	for _, pdata := range []bool{false, true} {
-		r := receiver(t)
-		r.Script(otlptest.Response{}, otlptest.Response{Status: 400})
-		exp, err := otlpexport.New(otlpexport.Config{Endpoint: r.URL + "/v1/logs"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var e pipeline.Exporter = exp
-		if pdata {
-			e = pdataOnly{exp}
-		}
-		_, _, gz := genLines(loggen.ALB, 5000)
-		res, err := pipeline.NewShipper(e, pipeline.Options{MaxBatchRecords: 500}).
-			Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Bucket: "b", Key: "k.log.gz"}}, bytes.NewReader(gz))
-		var xe *otlpexport.ExportError
-		if !errors.As(err, &xe) || xe.StatusCode != 400 {
-			t.Fatalf("pdata %v: err = %v, want the 400", pdata, err)
-		}
-		if r.Requests() != 2 || res.Records != 500 || res.Batches != 1 || len(r.Records()) != 500 {
-			t.Errorf("pdata %v: %d requests, result %+v; want 2 requests and the first batch counted", pdata, r.Requests(), res)
-		}
+	r := receiver(t)
+	r.Script(otlptest.Response{}, otlptest.Response{Status: 400})
+	exp, err := otlpexport.New(otlpexport.Config{Endpoint: r.URL + "/v1/logs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, gz := genLines(loggen.ALB, 5000)
+	res, err := pipeline.NewShipper(exp, pipeline.Options{MaxBatchRecords: 500}).
+		Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Bucket: "b", Key: "k.log.gz"}}, bytes.NewReader(gz))
+	var xe *otlpexport.ExportError
+	if !errors.As(err, &xe) || xe.StatusCode != 400 {
+		t.Fatalf("err = %v, want the 400", err)
+	}
+	if r.Requests() != 2 || res.Records != 500 || res.Batches != 1 || len(r.Records()) != 500 {
+		t.Errorf("%d requests, result %+v; want 2 requests and the first batch counted", r.Requests(), res)
 	}
 }
 
@@ -121,7 +91,11 @@ type orderedExporter struct {
 	panic  bool
 }
 
-func (o *orderedExporter) Export(_ context.Context, ld plog.Logs) (otlpexport.Stats, error) {
+func (o *orderedExporter) ExportProto(_ context.Context, req []byte, _ int) (otlpexport.Stats, error) {
+	ld, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(req)
+	if err != nil {
+		return otlpexport.Stats{}, err
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.firsts = append(o.firsts, ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Str())

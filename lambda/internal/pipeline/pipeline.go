@@ -10,15 +10,17 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/plog"
-
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
 )
 
-// Exporter sends one batch of log records; otlpexport.Exporter implements it.
+// Exporter sends one batch of log records: req is an ExportLogsServiceRequest
+// in OTLP protobuf, encoded straight from the parsed lines
+// (logrecord.Converter.AppendProto) and holding records log records. The
+// exporter must not keep req after it returns. otlpexport.Exporter implements
+// it.
 type Exporter interface {
-	Export(ctx context.Context, ld plog.Logs) (otlpexport.Stats, error)
+	ExportProto(ctx context.Context, req []byte, records int) (otlpexport.Stats, error)
 }
 
 // Defaults for Options.
@@ -107,25 +109,14 @@ type Source struct {
 // Shipper serves concurrent calls.
 type Shipper struct {
 	exporter Exporter
-	proto    protoExporter // exporter, when it takes encoded requests
 	opts     Options
 	readers  sync.Pool   // *readers, reused from object to object
 	batches  chan *batch // batches kept for the next object (not dropped by a GC, as a sync.Pool's are)
 }
 
-// protoExporter is an Exporter that also sends requests encoded by the caller
-// (otlpexport.Exporter does). The pipeline then encodes each record straight from
-// its parsed line into OTLP protobuf (logrecord.Converter.AppendProto), without
-// building pdata objects: the same bytes, several times faster.
-type protoExporter interface {
-	ExportProto(ctx context.Context, req []byte, records int) (otlpexport.Stats, error)
-}
-
 // NewShipper returns a Shipper that exports with e.
 func NewShipper(e Exporter, opts Options) *Shipper {
-	s := &Shipper{exporter: e, opts: opts.withDefaults(), batches: make(chan *batch, 2)}
-	s.proto, _ = e.(protoExporter)
-	return s
+	return &Shipper{exporter: e, opts: opts.withDefaults(), batches: make(chan *batch, 2)}
 }
 
 // ErrCorrupt wraps read errors of the object's content (bad gzip, truncated

@@ -12,7 +12,6 @@ import (
 	"sync"
 
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
-	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
 )
 
 // sender exports the batches of one Ship call on its own goroutine, in the
@@ -40,7 +39,7 @@ func (s *Shipper) startSender(ctx context.Context) *sender {
 		case b := <-s.batches:
 			x.free <- b
 		default:
-			x.free <- newBatch(s.proto != nil)
+			x.free <- newBatch()
 		}
 	}
 	go x.run()
@@ -76,13 +75,7 @@ func (x *sender) export(b *batch) {
 			x.mu.Unlock()
 		}
 	}()
-	var stats otlpexport.Stats
-	var err error
-	if b.proto {
-		stats, err = x.s.proto.ExportProto(x.ctx, b.req, b.records)
-	} else {
-		stats, err = x.s.exporter.Export(x.ctx, b.logs)
-	}
+	stats, err := x.s.exporter.ExportProto(x.ctx, b.req, b.records)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.res.Retries += int64(stats.Retries)
