@@ -27,7 +27,7 @@ func TestEquivalents(t *testing.T) {
 			in: []Statement{{Effect: "Allow", Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/AWSLogs/*"}}},
 		},
 		"sqs single actions get their batch names on the same queue": {
-			in: []Statement{{Effect: "Allow", Action: Strings{"sqs:ReceiveMessage", "sqs:SendMessage", "sqs:DeleteMessage"}, Resource: Strings{queue}}},
+			in:   []Statement{{Effect: "Allow", Action: Strings{"sqs:ReceiveMessage", "sqs:SendMessage", "sqs:DeleteMessage"}, Resource: Strings{queue}}},
 			want: []string{`{"Effect":"Allow","Action":["sqs:DeleteMessageBatch","sqs:SendMessageBatch"],"Resource":["` + queue + `"]}`},
 		},
 		"secrets manager on one secret: the same actions on *": {
