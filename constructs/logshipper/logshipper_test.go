@@ -154,7 +154,7 @@ func TestLogShipper_DefaultsAreSecure(t *testing.T) {
 			"detail": map[string]any{"object": map[string]any{"key": []any{map[string]any{"prefix": "AWSLogs/"}}}},
 		},
 	})
-	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(5))
+	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(6))
 }
 
 func TestLogShipper_RoleIsLeastPrivilege(t *testing.T) {
@@ -375,5 +375,43 @@ func TestLogShipper_GrantReadLogsGrantsOnlyObjectReadsOnThePrefix(t *testing.T) 
 			}}},
 		}}},
 		"Roles": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Reader"))}},
+	})
+}
+
+// An event EventBridge cannot deliver to the work queue (queue deleted, its
+// policy changed, SQS throttling) goes to the dead-letter queue, and an alarm
+// watches the rule's failed invocations: without both, EventBridge drops it
+// after 24 hours with no trace.
+func TestLogShipper_RuleTargetHasDeadLetterQueueAndAlarm(t *testing.T) {
+	_, tmpl := synth(t, "RuleDLQ", &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint)})
+	var dlq string
+	for id, q := range resources(t, tmpl, "AWS::SQS::Queue") {
+		if _, ok := q["Properties"].(map[string]any)["RedrivePolicy"]; !ok {
+			dlq = id
+		}
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+		"Targets": []any{assertions.Match_ObjectLike(&map[string]any{
+			"DeadLetterConfig": map[string]any{"Arn": map[string]any{"Fn::GetAtt": []any{dlq, "Arn"}}},
+		})},
+	})
+	var rule string
+	for id := range resources(t, tmpl, "AWS::Events::Rule") {
+		rule = id
+	}
+	// EventBridge may send to the dead-letter queue, from this rule only.
+	tmpl.HasResourceProperties(jsii.String("AWS::SQS::QueuePolicy"), map[string]any{
+		"Queues": []any{map[string]any{"Ref": dlq}},
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{
+				"Effect": "Allow", "Action": "sqs:SendMessage", "Principal": map[string]any{"Service": "events.amazonaws.com"},
+				"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": map[string]any{"Fn::GetAtt": []any{rule, "Arn"}}}},
+			}),
+		})},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+		"Namespace": "AWS/Events", "MetricName": "FailedInvocations", "Statistic": "Sum", "Threshold": 1,
+		"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+		"Dimensions":         []any{map[string]any{"Name": "RuleName", "Value": map[string]any{"Ref": rule}}},
 	})
 }
