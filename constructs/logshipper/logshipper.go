@@ -551,7 +551,13 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 			Actions: jsii.Strings("s3:DeleteObject"), Resources: &[]*string{objects},
 		}))
 	}
-	if cfg.backfill {
+	// Listing, inside the log prefix only (s3:prefix), for a backfill; and
+	// with deletion on, for a redelivered notification of an object already
+	// shipped and deleted: S3 answers GetObject on a missing key with 403, not
+	// 404, to a caller that may not list the bucket (a grant conditioned on
+	// s3:prefix does not count, as GetObject carries no prefix), so the
+	// function lists the key itself to tell "gone" from "denied".
+	if cfg.backfill || cfg.deleteObjects {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:    jsii.Strings("s3:ListBucket"),
 			Resources:  jsii.Strings(*s.bucket.BucketArn()),

@@ -415,3 +415,24 @@ func TestLogShipper_RuleTargetHasDeadLetterQueueAndAlarm(t *testing.T) {
 		"Dimensions":         []any{map[string]any{"Name": "RuleName", "Value": map[string]any{"Ref": rule}}},
 	})
 }
+
+// With deletion on, a redelivered notification names an object already
+// shipped and deleted. S3 answers GetObject on a missing key with 403, not
+// 404, unless the caller may list the bucket; the function tells the two
+// apart by listing the key itself, so it may list, inside the log prefix
+// only. The statements are asserted exactly.
+func TestLogShipper_DeletionMayListThePrefixOnly(t *testing.T) {
+	_, tmpl := synth(t, "DeletionList", &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint), DeleteProcessedObjects: jsii.Bool(true)})
+	want := []string{
+		`{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Effect":"Allow","Resource":{"Fn::GetAtt":["ShipperLogGroup2AE68717","Arn"]}}`,
+		`{"Action":["s3:DeleteObject","s3:GetObject","s3:GetObjectVersion"],"Effect":"Allow","Resource":{"Fn::Join":["",[{"Fn::GetAtt":["ShipperBucket33291A83","Arn"]},"/AWSLogs/*"]]}}`,
+		`{"Action":"s3:ListBucket","Condition":{"StringLike":{"s3:prefix":["AWSLogs/*"]}},"Effect":"Allow","Resource":{"Fn::GetAtt":["ShipperBucket33291A83","Arn"]}}`,
+		`{"Action":["sqs:ChangeMessageVisibility","sqs:DeleteMessage","sqs:GetQueueAttributes","sqs:GetQueueUrl","sqs:ReceiveMessage","sqs:SendMessage"],"Effect":"Allow","Resource":{"Fn::GetAtt":["ShipperQueueD3BE581B","Arn"]}}`,
+	}
+	got := roleStatements(t, tmpl)
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("role statements:\n%s\nwant exactly:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
