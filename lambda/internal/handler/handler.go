@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/elb-otel/elb-otel/lambda/internal/event"
@@ -165,13 +164,16 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 	}
 	started := time.Now()
 	out, err := h.S3.GetObject(ctx, in)
-	var missing *s3types.NoSuchKey
-	if err != nil && h.DeleteObjects && errors.As(err, &missing) {
+	if err != nil && h.DeleteObjects {
 		// With deletion on, a missing object was shipped and deleted by an
 		// earlier delivery of the same notification (delivery is at least
 		// once): nothing to do, and no reason to park it in the DLQ.
-		h.logger().Info("object already gone (shipped and deleted by an earlier delivery)", "bucket", obj.Bucket, "key", obj.Key)
-		return pipeline.Result{}, nil
+		gone, listErr := h.gone(ctx, obj, err)
+		if gone {
+			h.logger().Info("object already gone (shipped and deleted by an earlier delivery)", "bucket", obj.Bucket, "key", obj.Key)
+			return pipeline.Result{}, nil
+		}
+		err = errors.Join(err, listErr)
 	}
 	if err != nil {
 		// Reported like any failed object, so FailedObjects counts it.
