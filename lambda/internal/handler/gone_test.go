@@ -91,7 +91,7 @@ func TestHandleSQS_RedeliveryAfterDeletionWithS3s403(t *testing.T) {
 		wantFail bool
 	}{
 		"redelivered after deletion: S3 says 403, the key is gone": {obj: shipped},
-		"a read the role may not make: 403, the key is there":       {obj: denied, wantFail: true},
+		"a read the role may not make: 403, the key is there":      {obj: denied, wantFail: true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
