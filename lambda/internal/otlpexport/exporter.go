@@ -40,12 +40,17 @@ type Stats struct {
 	Retries int
 	// BytesSent is the size on the wire (compressed body) of all attempts.
 	BytesSent int64
+	// AcceptedLogRecords is the number of records the backend took: those
+	// sent less those it rejected. 0 when the export failed.
+	AcceptedLogRecords int64
 	// RejectedLogRecords is the number of records the backend accepted the
-	// request for but rejected, from its OTLP partial success response. The
-	// caller should count and log them; retrying would not help.
+	// request for but rejected, from its OTLP partial success response (at
+	// most the records sent). Those records exist nowhere else: the caller
+	// must count them and keep their source; retrying would not help.
 	RejectedLogRecords int64
 	// PartialSuccessMessage is the backend's explanation of a partial success
-	// (or a warning it sent with a full success).
+	// (or a warning it sent with a full success): control characters replaced
+	// by spaces, at most 512 bytes.
 	PartialSuccessMessage string
 }
 
@@ -192,7 +197,7 @@ func (e *Exporter) Export(ctx context.Context, ld plog.Logs) (Stats, error) {
 	if err != nil {
 		return Stats{}, &ExportError{Message: fmt.Sprintf("encoding %d log records: %v", n, err), cause: err}
 	}
-	return e.send(ctx, p)
+	return e.send(ctx, p, int64(n))
 }
 
 // ExportProto is Export for a request already encoded: req is an OTLP
@@ -212,15 +217,16 @@ func (e *Exporter) ExportProto(ctx context.Context, req []byte, records int) (St
 	if err != nil {
 		return Stats{}, &ExportError{Message: fmt.Sprintf("encoding %d log records: %v", records, err), cause: err}
 	}
-	return e.send(ctx, p)
+	return e.send(ctx, p, int64(records))
 }
 
 func notSent(err error) *ExportError {
 	return &ExportError{Retryable: true, Message: "not sent: " + err.Error(), cause: err}
 }
 
-// send POSTs p, retrying as Export says, and releases it.
-func (e *Exporter) send(ctx context.Context, p *payload) (Stats, error) {
+// send POSTs p, which holds records log records, retrying as Export says, and
+// releases it.
+func (e *Exporter) send(ctx context.Context, p *payload, records int64) (Stats, error) {
 	var st Stats
 	defer p.release()
 
@@ -230,7 +236,8 @@ func (e *Exporter) send(ctx context.Context, p *payload) (Stats, error) {
 		st.BytesSent += int64(len(p.data))
 		res := e.attempt(ctx, p)
 		if res.err == nil {
-			st.RejectedLogRecords = res.rejected
+			st.RejectedLogRecords = min(max(res.rejected, 0), records)
+			st.AcceptedLogRecords = records - st.RejectedLogRecords
 			st.PartialSuccessMessage = res.partialMessage
 			return st, nil
 		}
