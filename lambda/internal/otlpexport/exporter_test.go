@@ -216,7 +216,7 @@ func TestExport_ReportsPartialSuccess(t *testing.T) {
 			wantRejected: 10, wantMessage: "bad",
 		},
 		"message sanitized and bounded": {
-			step:         step{contentType: "application/x-protobuf", body: partialSuccessBody(t, false, 2, "line one\nline two\x1b[31m " + long)},
+			step:         step{contentType: "application/x-protobuf", body: partialSuccessBody(t, false, 2, "line one\nline two\x1b[31m "+long)},
 			wantRejected: 2, wantMessage: truncate("line one line two [31m "+long, maxMessage),
 		},
 		"empty 200 body":                {step: step{contentType: "application/x-protobuf"}},
