@@ -71,6 +71,8 @@ type ExportError struct {
 	Message string
 	// Attempts is the number of HTTP requests made.
 	Attempts int
+	// Endpoint is the URL posted to, without credentials.
+	Endpoint string
 
 	stop  string // why retrying stopped, if it did
 	cause error
@@ -81,6 +83,9 @@ type ExportError struct {
 func (e *ExportError) Error() string {
 	var b strings.Builder
 	b.WriteString("otlpexport: export failed")
+	if e.Endpoint != "" && !strings.Contains(e.Message, e.Endpoint) {
+		b.WriteString(" (POST " + e.Endpoint + ")")
+	}
 	if e.Attempts == 1 {
 		b.WriteString(" after 1 attempt")
 	} else if e.Attempts > 1 {
@@ -243,6 +248,7 @@ func (e *Exporter) send(ctx context.Context, p *payload, records int64) (Stats, 
 		}
 		xe := res.err
 		xe.Attempts = st.Attempts
+		xe.Endpoint = e.safeEndpoint
 		if !xe.Retryable {
 			return st, xe
 		}
