@@ -28,9 +28,8 @@ const (
 	EnvQueueURL         = "ELB_OTEL_QUEUE_URL"          // work queue, for continuations and backfill fan-out
 	EnvDeleteObjects    = "ELB_OTEL_DELETE_OBJECTS"     // true or false
 	AliasDeleteObjects  = "DELETE_PROCESSED_FILES"
-	// EnvBucket names the log bucket. It is read but not yet enforced: the
-	// reliability work (issue 11) makes the handler and `elb-otel consume`
-	// refuse messages that name another bucket.
+	// EnvBucket names the log bucket: the only bucket the handler and
+	// `elb-otel consume` read; a message naming another fails.
 	EnvBucket         = "ELB_OTEL_BUCKET"
 	AliasBucket       = "S3_BUCKET_NAME"
 	EnvPrefix         = "ELB_OTEL_PREFIX" // keys outside it are skipped; ends in "AWSLogs/"

@@ -104,7 +104,7 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 		return err
 	}
 	deps.Handler.Queue, deps.Handler.QueueURL = nil, "" // ship inline, never fan out
-	deps.Handler.Prefix = ""
+	deps.Handler.Prefix, deps.Handler.Bucket = "", ""   // the s3:// targets name them
 	// The function's deletion setting is for the function: a shell that
 	// happens to hold it must not make ship delete someone's logs.
 	deps.Handler.DeleteObjects = *del

@@ -105,6 +105,7 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 		Shipper:       shipper,
 		DeleteObjects: settings.DeleteObjects,
 		Prefix:        settings.Prefix,
+		Bucket:        settings.Bucket,
 		Logger:        opts.Logger,
 		Metrics:       opts.Metrics,
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/elb-otel/elb-otel/internal/contract"
 	"github.com/elb-otel/elb-otel/lambda/internal/event"
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
@@ -53,6 +54,10 @@ type Handler struct {
 	DeleteObjects bool
 	// Prefix, when set, limits the keys shipped (others are skipped, logged).
 	Prefix string
+	// Bucket, when set, is the only bucket read: a message naming another
+	// (anyone who may send to the queue could) fails, and nothing of that
+	// bucket is read or deleted.
+	Bucket string
 	// Logger writes structured logs. Default: discard.
 	Logger *slog.Logger
 	// Metrics receives one Embedded Metric Format JSON line per object.
@@ -121,6 +126,9 @@ func (h *Handler) handleNotification(ctx context.Context, n event.Notification) 
 
 func (h *Handler) handleObject(ctx context.Context, obj event.Object) error {
 	log := h.logger().With("bucket", obj.Bucket, "key", obj.Key)
+	if err := h.checkBucket(obj.Bucket); err != nil {
+		return fmt.Errorf("s3://%s/%s: %w", obj.Bucket, obj.Key, err)
+	}
 	if !event.IsLogKey(obj.Key) {
 		log.Info("skipped: not an ELB log object")
 		return nil
@@ -202,6 +210,14 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 	res, err := h.Shipper.Ship(shipCtx, src, out.Body)
 	h.report(obj, res, time.Since(started), err)
 	return res, err
+}
+
+// checkBucket refuses a bucket other than Bucket.
+func (h *Handler) checkBucket(bucket string) error {
+	if h.Bucket != "" && bucket != h.Bucket {
+		return fmt.Errorf("bucket %q is not the log bucket %q (%s): refused, nothing read", bucket, h.Bucket, contract.EnvBucket)
+	}
+	return nil
 }
 
 // canContinue reports whether there is a queue to continue objects on.
