@@ -207,7 +207,13 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 		shipCtx, cancel = withoutDeadline(ctx)
 		defer cancel()
 	}
-	res, err := h.Shipper.Ship(shipCtx, src, out.Body)
+	body := &sourceReader{r: out.Body}
+	res, err := h.Shipper.Ship(shipCtx, src, body)
+	if err != nil && body.err != nil {
+		// The download broke (connection reset, body cut short): the content
+		// may be sound, and a retry will likely read it whole. Not corrupt.
+		err = fmt.Errorf("reading s3://%s/%s failed after %d bytes (a transient read error; the message is retried): %w", obj.Bucket, obj.Key, body.n, body.err)
+	}
 	h.report(obj, res, time.Since(started), err)
 	return res, err
 }
@@ -218,6 +224,23 @@ func (h *Handler) checkBucket(bucket string) error {
 		return fmt.Errorf("bucket %q is not the log bucket %q (%s): refused, nothing read", bucket, h.Bucket, contract.EnvBucket)
 	}
 	return nil
+}
+
+// sourceReader remembers the error of the object's download, so a failure
+// to read it is not taken for a corrupt object.
+type sourceReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
+	return n, err
 }
 
 // canContinue reports whether there is a queue to continue objects on.
