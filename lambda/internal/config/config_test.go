@@ -53,7 +53,13 @@ func TestFromEnv(t *testing.T) {
 			wantErr: `OTEL_RESOURCE_ATTRIBUTES: "novalue" is not key=value (example: deployment.environment=prod,team=edge)
 ELB_OTEL_HEADERS_SECRET_ARN must be a Secrets Manager secret ARN (arn:aws:secretsmanager:...), got "my-secret"
 ELB_OTEL_DELETE_OBJECTS must be true or false, got "maybe"
-ELB_OTEL_BATCH_RECORDS must be a positive whole number such as 1000, got "-1"`,
+BATCH_SIZE must be a positive whole number such as 1000, got "-1"`,
+		},
+		"an alias's error names the alias": {
+			env: map[string]string{"DELETE_PROCESSED_FILES": "maybe", "BATCH_SIZE": "0", "ELB_OTEL_BATCH_BYTES": "x"},
+			wantErr: `DELETE_PROCESSED_FILES must be true or false, got "maybe"
+BATCH_SIZE must be a positive whole number such as 1000, got "0"
+ELB_OTEL_BATCH_BYTES must be a positive whole number such as 1048576, got "x"`,
 		},
 	}
 	for name, tc := range tests {

@@ -50,8 +50,12 @@ type Handler struct {
 	// backfill ships every object inline.
 	Queue    QueueAPI
 	QueueURL string
-	// DeleteObjects deletes each object once every line was exported.
+	// DeleteObjects deletes each object once every line was exported and
+	// accepted: never one with records the endpoint rejected.
 	DeleteObjects bool
+	// OnRejected says what happens to the message of an object with rejected
+	// records. Default: RejectedFail.
+	OnRejected OnRejected
 	// Prefix, when set, limits the keys shipped (others are skipped, logged).
 	Prefix string
 	// Bucket, when set, is the only bucket read: a message naming another
@@ -141,14 +145,29 @@ func (h *Handler) handleObject(ctx context.Context, obj event.Object) error {
 	if err != nil {
 		return fmt.Errorf("s3://%s/%s: %w", obj.Bucket, obj.Key, err)
 	}
+	if res.Rejected > 0 && h.OnRejected == RejectedFail {
+		// report logged the endpoint's message; the error does not repeat it.
+		return fmt.Errorf("s3://%s/%s: the endpoint rejected %d of %d records (partial success): the object is kept and the message fails, "+
+			"so it reaches the dead-letter queue; redrive it once the cause is fixed", obj.Bucket, obj.Key, res.Rejected, res.Rejected+res.Records)
+	}
+	// Rejected records exist only in the object: never delete it, nor let a
+	// later part of it (a continuation) do so.
+	keep := obj.Keep || res.Rejected > 0
 	if res.NextLine > 0 {
 		next := obj
 		next.StartLine = res.NextLine
+		next.Keep = keep
 		body, _ := json.Marshal(event.Continuation{Object: next})
 		if err := h.send(ctx, string(body)); err != nil {
 			return fmt.Errorf("s3://%s/%s: continuation from line %d: %w", obj.Bucket, obj.Key, res.NextLine, err)
 		}
 		log.Info("deadline near: continues in a new message", "nextLine", res.NextLine)
+		return nil
+	}
+	if keep {
+		if h.DeleteObjects {
+			log.Warn("kept, not deleted: the endpoint rejected records of this object")
+		}
 		return nil
 	}
 	if h.DeleteObjects {
@@ -260,10 +279,14 @@ func withoutDeadline(ctx context.Context) (context.Context, context.CancelFunc) 
 func (h *Handler) report(obj event.Object, res pipeline.Result, took time.Duration, err error) {
 	attrs := []any{
 		"bucket", obj.Bucket, "key", obj.Key, "format", res.Format, "startLine", obj.StartLine,
-		"lines", res.Lines, "records", res.Records, "parseErrors", res.ParseErrors, "skipped", res.Skipped,
-		"truncated", res.Truncated, "replacedUTF8", res.Replaced, "batches", res.Batches, "retries", res.Retries, "rejected", res.Rejected,
+		"lines", res.Lines, "accepted", res.Records, "rejected", res.Rejected, "parseErrors", res.ParseErrors, "skipped", res.Skipped,
+		"truncated", res.Truncated, "replacedUTF8", res.Replaced, "batches", res.Batches, "retries", res.Retries,
 		"bytesRead", res.BytesRead, "bytesSent", res.BytesSent, "nextLine", res.NextLine,
 		"lagSeconds", res.MaxLag.Seconds(), "seconds", took.Seconds(),
+	}
+	if res.RejectedMessage != "" {
+		// Once per object, as the exporter sanitized and bounded it.
+		attrs = append(attrs, "endpointMessage", res.RejectedMessage)
 	}
 	switch {
 	case err != nil:
