@@ -26,7 +26,7 @@ func TestHandleSQS_PartialSuccessKeepsTheRejectedLines(t *testing.T) {
 		onRejected handler.OnRejected
 		wantFail   bool
 	}{
-		"default: the message fails": {wantFail: true},
+		"default: the message fails":  {wantFail: true},
 		"succeed: the alarm's metric": {onRejected: handler.RejectedSucceed},
 	}
 	for name, tc := range tests {
