@@ -136,6 +136,7 @@ type settings struct {
 	expirationDays  float64
 	oldestAgeSecs   float64
 	deleteObjects   bool
+	onRejected      string
 	backfill        bool
 	arch            awslambda.Architecture
 	goarch          string
@@ -238,6 +239,12 @@ func validate(p *LogShipperProps) (settings, error) {
 	validateFunction(p, &cfg, &errs)
 	validateQueue(p, &cfg, &errs)
 	cfg.deleteObjects = deref(p.DeleteProcessedObjects)
+	switch v := deref(p.OnRejectedRecords); v {
+	case "", contract.OnRejectedFail, contract.OnRejectedSucceed:
+		cfg.onRejected = v
+	default:
+		errs.add("OnRejectedRecords must be %q (the default: keep the lines recoverable through the dead-letter queue) or %q, got %q", contract.OnRejectedFail, contract.OnRejectedSucceed, v)
+	}
 	cfg.backfill = deref(p.EnableBackfill)
 	return cfg, errors.Join(errs...)
 }
@@ -516,6 +523,7 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 		Bucket:             *s.bucket.BucketName(),
 		Prefix:             cfg.prefix,
 		DeleteObjects:      cfg.deleteObjects,
+		OnRejected:         cfg.onRejected,
 	}
 	if p.HeadersSecret != nil {
 		fenv.HeadersSecretARN = *p.HeadersSecret.SecretArn()

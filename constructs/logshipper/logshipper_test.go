@@ -187,8 +187,12 @@ func TestLogShipper_OptionalPermissions(t *testing.T) {
 		EnableBackfill:         jsii.Bool(true),
 		HeadersSecret:          secret,
 		KeyPrefix:              jsii.String("alb"),
+		OnRejectedRecords:      jsii.String("succeed"),
 	})
 	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{"ELB_OTEL_ON_REJECTED": "succeed"})},
+	})
 	got := actionsOf(t, tmpl)
 	for _, a := range []string{"s3:DeleteObject", "s3:ListBucket", "secretsmanager:GetSecretValue"} {
 		if !got[a] {
@@ -264,6 +268,12 @@ func TestLogShipper_FailsOnMisuse(t *testing.T) {
 				return &logshipper.LogShipperProps{OtlpEndpoint: jsii.String("http://collector:4318")}
 			},
 			wantErr: `logshipper: OtlpEndpoint is plain http, got "http://collector:4318": use https, or allow plain http (AllowInsecureEndpoint, or context elb-otel:allowInsecureEndpoint) for a collector inside your network`,
+		},
+		"unknown choice for rejected records": {
+			props: func(awscdk.Stack) *logshipper.LogShipperProps {
+				return &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint), OnRejectedRecords: jsii.String("drop")}
+			},
+			wantErr: `logshipper: OnRejectedRecords must be "fail" (the default: keep the lines recoverable through the dead-letter queue) or "succeed", got "drop"`,
 		},
 		"bucket and bucket props": {
 			props: func(stack awscdk.Stack) *logshipper.LogShipperProps {

@@ -109,6 +109,9 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 		Logger:        opts.Logger,
 		Metrics:       opts.Metrics,
 	}
+	if settings.RejectedSucceed {
+		d.Handler.OnRejected = handler.RejectedSucceed
+	}
 	if settings.QueueURL != "" {
 		d.Handler.Queue = d.SQS
 		d.Handler.QueueURL = settings.QueueURL

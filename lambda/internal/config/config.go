@@ -43,6 +43,9 @@ type Settings struct {
 	Prefix       string // keys outside it are skipped
 	BatchRecords int    // 0: the pipeline's default
 	BatchBytes   int    // 0: the pipeline's default
+	// RejectedSucceed: acknowledge the message of an object with rejected
+	// records (contract.OnRejectedSucceed) instead of failing it.
+	RejectedSucceed bool
 }
 
 // FromEnv reads Settings with lookup (os.LookupEnv in production).
@@ -96,6 +99,14 @@ func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
 	v, name := from(EnvBatchRecords, AliasBatchRecords)
 	if s.BatchRecords, err = positiveInt(v, name, "1000"); err != nil {
 		errs = append(errs, err)
+	}
+	switch v := get(contract.EnvOnRejected, ""); strings.ToLower(v) {
+	case "", contract.OnRejectedFail:
+	case contract.OnRejectedSucceed:
+		s.RejectedSucceed = true
+	default:
+		errs = append(errs, fmt.Errorf("%s must be %q (the default: the message fails into the dead-letter queue, the lines stay recoverable) or %q (acknowledge it; the RejectedRecords alarm fires), got %q",
+			contract.EnvOnRejected, contract.OnRejectedFail, contract.OnRejectedSucceed, v))
 	}
 	v, name = from(EnvBatchBytes, "")
 	if s.BatchBytes, err = positiveInt(v, name, "1048576"); err != nil {

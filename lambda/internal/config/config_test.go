@@ -55,6 +55,14 @@ ELB_OTEL_HEADERS_SECRET_ARN must be a Secrets Manager secret ARN (arn:aws:secret
 ELB_OTEL_DELETE_OBJECTS must be true or false, got "maybe"
 BATCH_SIZE must be a positive whole number such as 1000, got "-1"`,
 		},
+		"rejected records: succeed": {
+			env:  map[string]string{"ELB_OTEL_ON_REJECTED": "succeed"},
+			want: config.Settings{ServiceName: "elb", RejectedSucceed: true},
+		},
+		"rejected records: an unknown choice": {
+			env:     map[string]string{"ELB_OTEL_ON_REJECTED": "drop"},
+			wantErr: `ELB_OTEL_ON_REJECTED must be "fail" (the default: the message fails into the dead-letter queue, the lines stay recoverable) or "succeed" (acknowledge it; the RejectedRecords alarm fires), got "drop"`,
+		},
 		"an alias's error names the alias": {
 			env: map[string]string{"DELETE_PROCESSED_FILES": "maybe", "BATCH_SIZE": "0", "ELB_OTEL_BATCH_BYTES": "x"},
 			wantErr: `DELETE_PROCESSED_FILES must be true or false, got "maybe"
