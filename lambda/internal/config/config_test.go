@@ -99,7 +99,7 @@ func TestParseHeaders(t *testing.T) {
 	}{
 		"json":      {in: `{"api-key":"s3cr3t","x-team":"edge"}`, want: map[string]string{"api-key": "s3cr3t", "x-team": "edge"}},
 		"pairs":     {in: "api-key=s3cr3t, authorization=Bearer%20abc", want: map[string]string{"api-key": "s3cr3t", "authorization": "Bearer abc"}},
-		"bad json":  {in: `{"api-key":1}`, wantErr: `headers secret header "api-key": the value must be a JSON string`},
+		"bad json":  {in: `{"api-key":1}`, wantErr: `headers secret member 1: the value must be a JSON string`},
 		"bad pairs": {in: "s3cr3t", wantErr: "headers secret entry 1 has no '=': use name=value pairs"},
 	}
 	for name, tc := range tests {
