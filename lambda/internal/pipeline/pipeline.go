@@ -180,7 +180,9 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 			}
 			line = long
 		}
-		if len(line) > 0 {
+		// A line the read broke off is not shipped: a retry reads it whole,
+		// and would ship it under the same log.record.uid.
+		if len(line) > 0 && (readErr == nil || readErr == io.EOF) {
 			lineNo++
 			res.BytesRead += int64(len(line))
 			line = bytes.TrimRight(line, "\r\n")
