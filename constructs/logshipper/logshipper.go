@@ -55,7 +55,8 @@ type LogShipper interface {
 	LogKeyPrefix() *string
 	// Queue is the work queue: one message per log object.
 	Queue() awssqs.IQueue
-	// DeadLetterQueue holds the messages that failed MaxReceiveCount times.
+	// DeadLetterQueue holds the messages that failed MaxReceiveCount times,
+	// and the events the EventBridge rule could not deliver to the work queue.
 	DeadLetterQueue() awssqs.IQueue
 	// Function is the shipper function.
 	Function() awslambda.IFunction
@@ -64,7 +65,9 @@ type LogShipper interface {
 	// Rule is the EventBridge rule, or nil with TriggerS3Notification.
 	Rule() awsevents.IRule
 	// Alarms are the pipeline's alarms: dead-letter queue not empty, function
-	// errors, throttles, records the endpoint rejected, and queue backlog age.
+	// errors, throttles, records the endpoint rejected, notifications the
+	// EventBridge rule failed to deliver (TriggerEventBridge), and queue
+	// backlog age.
 	Alarms() []awscloudwatch.IAlarm
 	// Dashboard shows the pipeline: objects, lines, records, bytes, parse
 	// errors, retries, lag (from the handler's embedded metrics), queue and
@@ -133,6 +136,7 @@ type settings struct {
 	expirationDays  float64
 	oldestAgeSecs   float64
 	deleteObjects   bool
+	onRejected      string
 	backfill        bool
 	arch            awslambda.Architecture
 	goarch          string
@@ -235,6 +239,12 @@ func validate(p *LogShipperProps) (settings, error) {
 	validateFunction(p, &cfg, &errs)
 	validateQueue(p, &cfg, &errs)
 	cfg.deleteObjects = deref(p.DeleteProcessedObjects)
+	switch v := deref(p.OnRejectedRecords); v {
+	case "", contract.OnRejectedFail, contract.OnRejectedSucceed:
+		cfg.onRejected = v
+	default:
+		errs.add("OnRejectedRecords must be %q (the default: keep the lines recoverable through the dead-letter queue) or %q, got %q", contract.OnRejectedFail, contract.OnRejectedSucceed, v)
+	}
 	cfg.backfill = deref(p.EnableBackfill)
 	return cfg, errors.Join(errs...)
 }
@@ -430,7 +440,11 @@ func (s *logShipper) eventBridgeRule(cfg settings) {
 			},
 		},
 	})
-	rule.AddTarget(awseventstargets.NewSqsQueue(s.queue, &awseventstargets.SqsQueueProps{}))
+	// An event EventBridge cannot deliver (after its retries, up to 24 hours)
+	// goes to the dead-letter queue, where the DLQ alarm fires and a redrive
+	// to the work queue ships it; the rule's FailedInvocations alarm (see
+	// alarmsFor) says why the queue refused it.
+	rule.AddTarget(awseventstargets.NewSqsQueue(s.queue, &awseventstargets.SqsQueueProps{DeadLetterQueue: s.dlq}))
 	s.rule = rule
 }
 
@@ -509,6 +523,7 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 		Bucket:             *s.bucket.BucketName(),
 		Prefix:             cfg.prefix,
 		DeleteObjects:      cfg.deleteObjects,
+		OnRejected:         cfg.onRejected,
 	}
 	if p.HeadersSecret != nil {
 		fenv.HeadersSecretARN = *p.HeadersSecret.SecretArn()
@@ -544,7 +559,13 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 			Actions: jsii.Strings("s3:DeleteObject"), Resources: &[]*string{objects},
 		}))
 	}
-	if cfg.backfill {
+	// Listing, inside the log prefix only (s3:prefix), for a backfill; and
+	// with deletion on, for a redelivered notification of an object already
+	// shipped and deleted: S3 answers GetObject on a missing key with 403, not
+	// 404, to a caller that may not list the bucket (a grant conditioned on
+	// s3:prefix does not count, as GetObject carries no prefix), so the
+	// function lists the key itself to tell "gone" from "denied".
+	if cfg.backfill || cfg.deleteObjects {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:    jsii.Strings("s3:ListBucket"),
 			Resources:  jsii.Strings(*s.bucket.BucketArn()),
@@ -589,6 +610,14 @@ func (s *logShipper) alarmsFor(p *LogShipperProps, cfg settings) {
 		s.function.MetricThrottles(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}), 1)
 	add("RejectedRecordsAlarm", "elb-otel: the OTLP endpoint accepted requests but rejected some records in them (partial success); the handler logs the endpoint's message",
 		s.shipperMetric(contract.MetricRejectedRecords, "Sum"), 1)
+	if s.rule != nil {
+		add("RuleFailedInvocationsAlarm", "elb-otel: EventBridge could not deliver log notifications to the work queue (they go to the dead-letter queue); check the queue and its policy, then redrive",
+			awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+				Namespace: jsii.String("AWS/Events"), MetricName: jsii.String("FailedInvocations"),
+				DimensionsMap: &map[string]*string{"RuleName": s.rule.RuleName()},
+				Period:        period, Statistic: jsii.String("Sum"),
+			}), 1)
+	}
 	add("BacklogAgeAlarm", "elb-otel: log objects wait too long in the work queue (the shipper falls behind or the endpoint is down)",
 		s.queue.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Maximum")}), cfg.oldestAgeSecs)
 }

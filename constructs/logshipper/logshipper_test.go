@@ -154,7 +154,7 @@ func TestLogShipper_DefaultsAreSecure(t *testing.T) {
 			"detail": map[string]any{"object": map[string]any{"key": []any{map[string]any{"prefix": "AWSLogs/"}}}},
 		},
 	})
-	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(5))
+	tmpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(6))
 }
 
 func TestLogShipper_RoleIsLeastPrivilege(t *testing.T) {
@@ -187,8 +187,12 @@ func TestLogShipper_OptionalPermissions(t *testing.T) {
 		EnableBackfill:         jsii.Bool(true),
 		HeadersSecret:          secret,
 		KeyPrefix:              jsii.String("alb"),
+		OnRejectedRecords:      jsii.String("succeed"),
 	})
 	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{"ELB_OTEL_ON_REJECTED": "succeed"})},
+	})
 	got := actionsOf(t, tmpl)
 	for _, a := range []string{"s3:DeleteObject", "s3:ListBucket", "secretsmanager:GetSecretValue"} {
 		if !got[a] {
@@ -264,6 +268,12 @@ func TestLogShipper_FailsOnMisuse(t *testing.T) {
 				return &logshipper.LogShipperProps{OtlpEndpoint: jsii.String("http://collector:4318")}
 			},
 			wantErr: `logshipper: OtlpEndpoint is plain http, got "http://collector:4318": use https, or allow plain http (AllowInsecureEndpoint, or context elb-otel:allowInsecureEndpoint) for a collector inside your network`,
+		},
+		"unknown choice for rejected records": {
+			props: func(awscdk.Stack) *logshipper.LogShipperProps {
+				return &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint), OnRejectedRecords: jsii.String("drop")}
+			},
+			wantErr: `logshipper: OnRejectedRecords must be "fail" (the default: keep the lines recoverable through the dead-letter queue) or "succeed", got "drop"`,
 		},
 		"bucket and bucket props": {
 			props: func(stack awscdk.Stack) *logshipper.LogShipperProps {
@@ -376,4 +386,63 @@ func TestLogShipper_GrantReadLogsGrantsOnlyObjectReadsOnThePrefix(t *testing.T) 
 		}}},
 		"Roles": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Reader"))}},
 	})
+}
+
+// An event EventBridge cannot deliver to the work queue (queue deleted, its
+// policy changed, SQS throttling) goes to the dead-letter queue, and an alarm
+// watches the rule's failed invocations: without both, EventBridge drops it
+// after 24 hours with no trace.
+func TestLogShipper_RuleTargetHasDeadLetterQueueAndAlarm(t *testing.T) {
+	_, tmpl := synth(t, "RuleDLQ", &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint)})
+	var dlq string
+	for id, q := range resources(t, tmpl, "AWS::SQS::Queue") {
+		if _, ok := q["Properties"].(map[string]any)["RedrivePolicy"]; !ok {
+			dlq = id
+		}
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+		"Targets": []any{assertions.Match_ObjectLike(&map[string]any{
+			"DeadLetterConfig": map[string]any{"Arn": map[string]any{"Fn::GetAtt": []any{dlq, "Arn"}}},
+		})},
+	})
+	var rule string
+	for id := range resources(t, tmpl, "AWS::Events::Rule") {
+		rule = id
+	}
+	// EventBridge may send to the dead-letter queue, from this rule only.
+	tmpl.HasResourceProperties(jsii.String("AWS::SQS::QueuePolicy"), map[string]any{
+		"Queues": []any{map[string]any{"Ref": dlq}},
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{
+				"Effect": "Allow", "Action": "sqs:SendMessage", "Principal": map[string]any{"Service": "events.amazonaws.com"},
+				"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": map[string]any{"Fn::GetAtt": []any{rule, "Arn"}}}},
+			}),
+		})},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+		"Namespace": "AWS/Events", "MetricName": "FailedInvocations", "Statistic": "Sum", "Threshold": 1,
+		"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+		"Dimensions":         []any{map[string]any{"Name": "RuleName", "Value": map[string]any{"Ref": rule}}},
+	})
+}
+
+// With deletion on, a redelivered notification names an object already
+// shipped and deleted. S3 answers GetObject on a missing key with 403, not
+// 404, unless the caller may list the bucket; the function tells the two
+// apart by listing the key itself, so it may list, inside the log prefix
+// only. The statements are asserted exactly.
+func TestLogShipper_DeletionMayListThePrefixOnly(t *testing.T) {
+	_, tmpl := synth(t, "DeletionList", &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint), DeleteProcessedObjects: jsii.Bool(true)})
+	want := []string{
+		`{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Effect":"Allow","Resource":{"Fn::GetAtt":["ShipperLogGroup2AE68717","Arn"]}}`,
+		`{"Action":["s3:DeleteObject","s3:GetObject","s3:GetObjectVersion"],"Effect":"Allow","Resource":{"Fn::Join":["",[{"Fn::GetAtt":["ShipperBucket33291A83","Arn"]},"/AWSLogs/*"]]}}`,
+		`{"Action":"s3:ListBucket","Condition":{"StringLike":{"s3:prefix":["AWSLogs/*"]}},"Effect":"Allow","Resource":{"Fn::GetAtt":["ShipperBucket33291A83","Arn"]}}`,
+		`{"Action":["sqs:ChangeMessageVisibility","sqs:DeleteMessage","sqs:GetQueueAttributes","sqs:GetQueueUrl","sqs:ReceiveMessage","sqs:SendMessage"],"Effect":"Allow","Resource":{"Fn::GetAtt":["ShipperQueueD3BE581B","Arn"]}}`,
+	}
+	got := roleStatements(t, tmpl)
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("role statements:\n%s\nwant exactly:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

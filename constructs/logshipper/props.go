@@ -95,6 +95,13 @@ type LogShipperProps struct {
 	// DeleteProcessedObjects deletes each log object after every line was
 	// shipped, and grants s3:DeleteObject on the prefix. Default: false.
 	DeleteProcessedObjects *bool
+	// OnRejectedRecords says what happens to the message of a log object
+	// some of whose records the endpoint rejected (OTLP partial success; the
+	// object is never deleted): "fail" (the default) fails it into the
+	// dead-letter queue, where the alarm fires and a redrive ships the lines
+	// again once the cause is fixed; "succeed" acknowledges it, and the
+	// RejectedRecords alarm fires. Sets ELB_OTEL_ON_REJECTED.
+	OnRejectedRecords *string
 	// EnableBackfill grants s3:ListBucket (limited to the prefix) so a manual
 	// invocation {"bucket": ..., "prefix": ...} can ship existing logs.
 	// Default: false.

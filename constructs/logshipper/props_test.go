@@ -122,7 +122,7 @@ func TestLogShipper_UsesGivenRole(t *testing.T) {
 		"Role": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^MyRole")), "Arn"}},
 	})
 	if shipper.Function() == nil || shipper.Queue() == nil || shipper.DeadLetterQueue() == nil || shipper.LogGroup() == nil ||
-		shipper.Rule() == nil || shipper.Dashboard() == nil || len(shipper.Alarms()) != 5 || *shipper.LogKeyPrefix() != "AWSLogs/" {
+		shipper.Rule() == nil || shipper.Dashboard() == nil || len(shipper.Alarms()) != 6 || *shipper.LogKeyPrefix() != "AWSLogs/" {
 		t.Error("an inner resource is not exposed")
 	}
 }

@@ -28,9 +28,8 @@ const (
 	EnvQueueURL         = "ELB_OTEL_QUEUE_URL"          // work queue, for continuations and backfill fan-out
 	EnvDeleteObjects    = "ELB_OTEL_DELETE_OBJECTS"     // true or false
 	AliasDeleteObjects  = "DELETE_PROCESSED_FILES"
-	// EnvBucket names the log bucket. It is read but not yet enforced: the
-	// reliability work (issue 11) makes the handler and `elb-otel consume`
-	// refuse messages that name another bucket.
+	// EnvBucket names the log bucket: the only bucket the handler and
+	// `elb-otel consume` read; a message naming another fails.
 	EnvBucket         = "ELB_OTEL_BUCKET"
 	AliasBucket       = "S3_BUCKET_NAME"
 	EnvPrefix         = "ELB_OTEL_PREFIX" // keys outside it are skipped; ends in "AWSLogs/"
@@ -38,6 +37,16 @@ const (
 	EnvBatchRecords   = "ELB_OTEL_BATCH_RECORDS" // records per export request
 	AliasBatchRecords = "BATCH_SIZE"
 	EnvBatchBytes     = "ELB_OTEL_BATCH_BYTES" // uncompressed bytes per export request
+	// EnvOnRejected says what happens to the message of an object whose
+	// records the endpoint partly rejected: OnRejectedFail (the default) or
+	// OnRejectedSucceed. The object is kept either way.
+	EnvOnRejected = "ELB_OTEL_ON_REJECTED"
+)
+
+// The values of EnvOnRejected.
+const (
+	OnRejectedFail    = "fail"    // the message fails into the dead-letter queue: the lines stay recoverable
+	OnRejectedSucceed = "succeed" // the message is acknowledged; the RejectedRecords alarm fires
 )
 
 // FunctionEnv is what the log shipper construct tells its function. Encode
@@ -56,6 +65,7 @@ type FunctionEnv struct {
 	Bucket             string
 	Prefix             string
 	DeleteObjects      bool
+	OnRejected         string // OnRejectedFail or OnRejectedSucceed; empty: unset (fail)
 }
 
 // Encode returns the environment variables for e. Optional settings left
@@ -76,6 +86,9 @@ func (e FunctionEnv) Encode() map[string]string {
 	}
 	if e.HeadersSecretARN != "" {
 		env[EnvHeadersSecretARN] = e.HeadersSecretARN
+	}
+	if e.OnRejected != "" {
+		env[EnvOnRejected] = e.OnRejected
 	}
 	return env
 }

@@ -16,19 +16,73 @@ const (
 )
 
 // ParseHeaders parses OTLP headers held by name (a variable, or "headers
-// secret"): a JSON object of header name to value when v starts with "{",
-// else the OTEL_EXPORTER_OTLP_HEADERS form "k1=v1,k2=v2". Errors never
-// contain a header value.
+// secret"): a JSON object of header name to value when v starts with "{";
+// "Name: value" lines, as in an HTTP request, when every line has that
+// shape; else the OTEL_EXPORTER_OTLP_HEADERS form "k1=v1,k2=v2". Errors name
+// an entry by its position only, never by its name or value: a malformed
+// secret (a bare credential, "Authorization: Basic ..." where a name was
+// expected) may hold the credential in either.
 func ParseHeaders(name, v string) (map[string]string, error) {
 	if strings.HasPrefix(strings.TrimSpace(v), "{") {
 		return ParseJSONHeaders(name, v)
 	}
+	if isHeaderLines(v) {
+		return parseHeaderLines(name, v)
+	}
 	return ParseHeaderList(name, v)
+}
+
+// isHeaderLines reports whether every non-blank line of v is "Name: value"
+// with a valid header name.
+func isHeaderLines(v string) bool {
+	seen := false
+	for _, line := range strings.Split(v, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		k, _, ok := strings.Cut(line, ":")
+		if !ok || !ValidHeaderName(strings.TrimSpace(k)) {
+			return false
+		}
+		seen = true
+	}
+	return seen
+}
+
+// parseHeaderLines parses "Name: value" lines (values as they are).
+func parseHeaderLines(name, v string) (map[string]string, error) {
+	h := make(map[string]string)
+	var errs []error
+	for i, line := range strings.Split(v, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		k, val, _ := strings.Cut(line, ":")
+		if err := checkEntry(name, i+1, "line", strings.TrimSpace(k), strings.TrimSpace(val)); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		h[strings.TrimSpace(k)] = strings.TrimSpace(val)
+	}
+	return h, errors.Join(errs...)
+}
+
+// checkEntry checks one header, naming it by position only.
+func checkEntry(name string, pos int, unit, k, val string) error {
+	switch {
+	case !ValidHeaderName(k):
+		return fmt.Errorf("%s %s %d: the header name is empty or not a valid HTTP header name (not shown: it may hold a secret); e.g. %s", name, unit, pos, headersExample)
+	case val == "":
+		return fmt.Errorf("%s %s %d: the value is empty (a bare credential needs its header name, e.g. %s)", name, unit, pos, headersExample)
+	case !ValidHeaderValue(val):
+		return fmt.Errorf("%s %s %d: the value contains a line break or control character: remove it", name, unit, pos)
+	}
+	return nil
 }
 
 // ParseHeaderList parses the OpenTelemetry "k1=v1,k2=v2" form: whitespace
 // around names and values is trimmed, values are percent-decoded, empty
-// entries are skipped. Errors name the entry by position or name, never its
+// entries are skipped. Errors name the entry by position, never its name or
 // value.
 func ParseHeaderList(name, v string) (map[string]string, error) {
 	h := make(map[string]string)
@@ -43,17 +97,13 @@ func ParseHeaderList(name, v string) (map[string]string, error) {
 			errs = append(errs, fmt.Errorf("%s entry %d has no '=': use name=value pairs separated by commas, e.g. %s", name, i+1, headersExample))
 			continue
 		}
-		if !ValidHeaderName(k) {
-			errs = append(errs, fmt.Errorf("%s entry %d: the header name is empty or not a valid HTTP header name: use name=value pairs, e.g. %s", name, i+1, headersExample))
-			continue
-		}
 		dec, err := url.PathUnescape(strings.TrimSpace(val))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s header %q: the value has a malformed %%-escape: write %% as %%25, e.g. %s", name, k, headersExample))
+			errs = append(errs, fmt.Errorf("%s entry %d: the value has a malformed %%-escape: write %% as %%25, e.g. %s", name, i+1, headersExample))
 			continue
 		}
-		if !ValidHeaderValue(dec) {
-			errs = append(errs, fmt.Errorf("%s header %q: the value contains a line break or control character: remove it", name, k))
+		if err := checkEntry(name, i+1, "entry", k, dec); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		h[k] = dec
@@ -62,7 +112,8 @@ func ParseHeaderList(name, v string) (map[string]string, error) {
 }
 
 // ParseJSONHeaders parses a JSON object of header name to string value (the
-// original guide's OTEL_HEADERS, or a headers secret).
+// original guide's OTEL_HEADERS, or a headers secret). Errors name an entry
+// by its position in name order, never its name or value.
 func ParseJSONHeaders(name, v string) (map[string]string, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(v), &raw); err != nil || raw == nil {
@@ -76,18 +127,14 @@ func ParseJSONHeaders(name, v string) (map[string]string, error) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	for _, k := range keys {
+	for i, k := range keys {
 		var s string
 		if err := json.Unmarshal(raw[k], &s); err != nil {
-			errs = append(errs, fmt.Errorf("%s header %q: the value must be a JSON string, e.g. %s", name, k, headersJSONExample))
+			errs = append(errs, fmt.Errorf("%s member %d: the value must be a JSON string, e.g. %s", name, i+1, headersJSONExample))
 			continue
 		}
-		if !ValidHeaderName(k) {
-			errs = append(errs, fmt.Errorf("%s: %q is not a valid HTTP header name, e.g. %s", name, k, headersJSONExample))
-			continue
-		}
-		if !ValidHeaderValue(s) {
-			errs = append(errs, fmt.Errorf("%s header %q: the value contains a line break or control character: remove it", name, k))
+		if err := checkEntry(name, i+1, "member", k, s); err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		h[k] = s

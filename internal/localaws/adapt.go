@@ -139,9 +139,9 @@ func (m *Moto) Adapt(ctx context.Context, s *Stack) (*Deployment, error) {
 		case "AWS::Events::Rule":
 			fail(m.checkRule(ctx, d, id, r))
 		case "AWS::Lambda::Function":
-			fail(m.checkFunction(ctx, d, id, r))
+			fail(m.WithoutIAM(ctx, func() error { return m.checkFunction(ctx, d, id, r) }))
 		case "AWS::Lambda::EventSourceMapping":
-			fail(m.adaptEventSource(ctx, d, id, r))
+			fail(m.WithoutIAM(ctx, func() error { return m.adaptEventSource(ctx, d, id, r) }))
 		case "AWS::CloudWatch::Alarm":
 			fail(m.adaptAlarm(ctx, d, id, r))
 		case "AWS::CloudWatch::Dashboard":
@@ -152,7 +152,11 @@ func (m *Moto) Adapt(ctx context.Context, s *Stack) (*Deployment, error) {
 			d.add(id, r.Type, "", Inert, fmt.Sprintf("created by moto (%s); the function's logs go to the run's output instead, retention %v days not exercised",
 				s.Resources[id], r.Properties["RetentionInDays"]))
 		case "AWS::IAM::Role", "AWS::IAM::Policy":
-			d.add(id, r.Type, "", Inert, "stored by moto, never enforced: the run does not exercise permissions (least privilege is asserted by the construct tests)")
+			if m.iam {
+				d.add(id, r.Type, "", Real, "created by moto, and enforced: actions, and S3 and SQS resources (not conditions); the run acts as the function role")
+			} else {
+				d.add(id, r.Type, "", Inert, "stored by moto, never enforced: the run does not exercise permissions (least privilege is asserted by the construct tests)")
+			}
 		case "AWS::CDK::Metadata":
 			d.add(id, r.Type, "", Inert, "no moto support; CDK version metadata, no behaviour")
 		default:

@@ -16,9 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/elb-otel/elb-otel/internal/childproc"
 )
@@ -46,6 +49,12 @@ type Options struct {
 	// OutputTail, when positive, bounds what Output keeps of the server's
 	// output to its last OutputTail bytes. Default: all of it.
 	OutputTail int
+	// EnforceIAM switches on moto's IAM-like access control
+	// (INITIAL_NO_AUTH_ACTION_COUNT): the first calls create an administrator
+	// user, whose keys Config and EnvVars then carry; every later call must be
+	// signed by an IAM user's or an assumed role's keys whose policies allow
+	// its action on its resource (see iam.go for what moto checks).
+	EnforceIAM bool
 }
 
 // Moto is a running moto_server.
@@ -56,9 +65,11 @@ type Moto struct {
 	// Port is the port it listens on, on 127.0.0.1.
 	Port int
 
-	proc *childproc.Process
-	out  *childproc.SyncBuffer
-	once sync.Once
+	proc  *childproc.Process
+	out   *childproc.SyncBuffer
+	once  sync.Once
+	creds aws.Credentials // the administrator's with EnforceIAM, else the dummy ones
+	iam   bool
 }
 
 // Start starts moto_server on a free loopback port and waits until it
@@ -89,9 +100,15 @@ func Start(ctx context.Context, opts Options) (*Moto, error) {
 }
 
 func start(ctx context.Context, path string, port int, opts Options) (*Moto, error) {
-	m := &Moto{URL: "http://localhost:" + strconv.Itoa(port), Port: port, out: &childproc.SyncBuffer{Tail: opts.OutputTail}}
+	m := &Moto{URL: "http://localhost:" + strconv.Itoa(port), Port: port, out: &childproc.SyncBuffer{Tail: opts.OutputTail},
+		creds: aws.Credentials{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey, Source: "localaws"}}
 	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = m.out, m.out
+	if opts.EnforceIAM {
+		// moto lets exactly adminSetupCalls calls through unchecked: those
+		// that create the administrator (createAdmin).
+		cmd.Env = append(os.Environ(), "INITIAL_NO_AUTH_ACTION_COUNT="+strconv.Itoa(adminSetupCalls))
+	}
 	p, err := childproc.Start(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("localaws: start %s: %w", path, err)
@@ -100,6 +117,13 @@ func start(ctx context.Context, path string, port int, opts Options) (*Moto, err
 	if err := m.waitReady(ctx, opts.StartTimeout); err != nil {
 		m.Stop()
 		return nil, fmt.Errorf("localaws: %s on port %d: %w; its output:\n%s", path, port, err, m.out.String())
+	}
+	if opts.EnforceIAM {
+		m.iam = true
+		if err := m.createAdmin(ctx); err != nil {
+			m.Stop()
+			return nil, fmt.Errorf("localaws: IAM enforcement: %w", err)
+		}
 	}
 	return m, nil
 }
@@ -144,13 +168,14 @@ func (m *Moto) Pid() int { return m.proc.Pid() }
 func (m *Moto) Output() string { return m.out.String() }
 
 // EnvVars are the variables that point a child process (the CDK CLI, the
-// elb-otel CLI, the Lambda bootstrap) at moto: every AWS SDK's endpoint, dummy
-// credentials, the Region, and the CDK's default environment.
+// elb-otel CLI, the Lambda bootstrap) at moto: every AWS SDK's endpoint, the
+// credentials (the administrator's with EnforceIAM, else dummy ones), the
+// Region, and the CDK's default environment.
 func (m *Moto) EnvVars() map[string]string {
 	return map[string]string{
 		"AWS_ENDPOINT_URL":          m.URL,
-		"AWS_ACCESS_KEY_ID":         AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":     SecretAccessKey,
+		"AWS_ACCESS_KEY_ID":         m.creds.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":     m.creds.SecretAccessKey,
 		"AWS_REGION":                Region,
 		"AWS_DEFAULT_REGION":        Region,
 		"AWS_EC2_METADATA_DISABLED": "true",
@@ -201,14 +226,17 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Config returns an AWS config for moto: dummy static credentials, the Region
-// and moto's URL as every service's endpoint. It reads no environment variable
-// and no shared file.
-func (m *Moto) Config() aws.Config {
+// Config returns an AWS config for moto: static credentials (the
+// administrator's with EnforceIAM, else dummy ones), the Region and moto's URL
+// as every service's endpoint. It reads no environment variable and no shared
+// file.
+func (m *Moto) Config() aws.Config { return m.configFor(m.creds) }
+
+func (m *Moto) configFor(creds aws.Credentials) aws.Config {
 	return aws.Config{
 		Region: Region,
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey, Source: "localaws"}, nil
+			return creds, nil
 		}),
 		BaseEndpoint:     aws.String(m.URL),
 		RetryMaxAttempts: 3,
@@ -236,3 +264,17 @@ func (m *Moto) EventBridge() *eventbridge.Client { return eventbridge.NewFromCon
 
 // CloudWatch returns a CloudWatch client for moto.
 func (m *Moto) CloudWatch() *cloudwatch.Client { return cloudwatch.NewFromConfig(m.Config()) }
+
+// IAM returns an IAM client for moto.
+func (m *Moto) IAM() *iam.Client { return iam.NewFromConfig(m.Config()) }
+
+// STS returns an STS client for moto.
+func (m *Moto) STS() *sts.Client { return sts.NewFromConfig(m.Config()) }
+
+// SecretsManager returns a Secrets Manager client for moto.
+func (m *Moto) SecretsManager() *secretsmanager.Client {
+	return secretsmanager.NewFromConfig(m.Config())
+}
+
+// IAMEnforced reports whether the server checks IAM (Options.EnforceIAM).
+func (m *Moto) IAMEnforced() bool { return m.iam }

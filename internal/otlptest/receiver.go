@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -58,6 +59,7 @@ type Receiver struct {
 	mu       sync.Mutex
 	script   []Response
 	records  []Record
+	headers  map[string]map[string]bool // canonical name -> values seen
 	requests int
 	errs     []error
 	notify   chan struct{}
@@ -100,6 +102,19 @@ func (r *Receiver) Requests() int {
 	return r.requests
 }
 
+// HeaderValues returns the distinct values of the request header name seen
+// so far, sorted.
+func (r *Receiver) HeaderValues(name string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for v := range r.headers[http.CanonicalHeaderKey(name)] {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Errors returns the requests the receiver could not decode.
 func (r *Receiver) Errors() []error {
 	r.mu.Lock()
@@ -131,6 +146,17 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	r.mu.Lock()
 	r.requests++
+	if r.headers == nil {
+		r.headers = map[string]map[string]bool{}
+	}
+	for name, values := range req.Header {
+		if r.headers[name] == nil {
+			r.headers[name] = map[string]bool{}
+		}
+		for _, v := range values {
+			r.headers[name][v] = true
+		}
+	}
 	var resp Response
 	if len(r.script) > 0 {
 		resp, r.script = r.script[0], r.script[1:]

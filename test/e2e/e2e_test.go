@@ -65,6 +65,8 @@ type run struct {
 
 	consumeMsgs, lambdaMsgs, lambdaBatches, dlqAttempts int
 	emf                                                 emfTotals
+
+	iam iamState // the function role's session and what the IAM phases found
 }
 
 type figure struct{ name, value string }
@@ -78,11 +80,14 @@ func (r *run) fig(name string, format string, args ...any) {
 	r.figures = append(r.figures, figure{name, fmt.Sprintf(format, args...)})
 }
 
-// TestDeployShipDestroy deploys the logs stack into moto with the pinned CDK
-// CLI, ships real-format ELB logs through the deployed bucket, rule and
-// queue with `elb-otel consume` and with the Lambda bootstrap under a local
-// runtime API, checks every record on a loopback OTLP receiver, parks a
-// corrupt object in the dead-letter queue, and destroys the stack.
+// TestDeployShipDestroy deploys the logs stack into moto (IAM enforced) with
+// the pinned CDK CLI, ships real-format ELB logs through the deployed bucket,
+// rule and queue with `elb-otel consume` and with the Lambda bootstrap under
+// a local runtime API, both acting as the deployed function role (headers
+// from the secret, deletion, versioned reads, a continuation, a backfill),
+// checks every record on a loopback OTLP receiver, parks a corrupt object in
+// the dead-letter queue, shows that every statement of the role is needed,
+// and destroys the stack.
 func TestDeployShipDestroy(t *testing.T) {
 	started := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
@@ -102,11 +107,14 @@ func TestDeployShipDestroy(t *testing.T) {
 	phase("start", func(t *testing.T) { r.start(ctx, t) })
 	phase("deploy", func(t *testing.T) { r.deploy(ctx, t) })
 	phase("adapt", func(t *testing.T) { r.adapt(ctx, t) })
+	phase("assume_role", func(t *testing.T) { r.assumeRole(ctx, t) })
 	phase("deployed_code", func(t *testing.T) { r.deployedCode(ctx, t) })
 	phase("ship_with_consume", func(t *testing.T) { r.shipWithConsume(ctx, t) })
 	phase("ship_with_lambda", func(t *testing.T) { r.shipWithLambda(ctx, t) })
+	phase("continue_and_backfill", func(t *testing.T) { r.continueAndBackfill(ctx, t) })
 	phase("check_records", func(t *testing.T) { r.checkRecords(t) })
 	phase("poison_to_dlq", func(t *testing.T) { r.poisonToDLQ(ctx, t) })
+	phase("every_statement_needed", func(t *testing.T) { r.everyStatementNeeded(ctx, t) })
 	phase("destroy", func(t *testing.T) { r.destroy(ctx, t) })
 }
 
@@ -149,7 +157,7 @@ func (r *run) start(ctx context.Context, t *testing.T) {
 			r.buildErr = errCLI
 		}
 	}()
-	m, err := localaws.Start(ctx, localaws.Options{})
+	m, err := localaws.Start(ctx, localaws.Options{EnforceIAM: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +167,8 @@ func (r *run) start(ctx context.Context, t *testing.T) {
 		t.Fatal(err)
 	}
 	r.recv = recv
-	t.Logf("moto_server %s (pid %d), OTLP receiver %s", m.URL, m.Pid(), recv.URL)
+	t.Logf("moto_server %s (pid %d) with IAM enforced (INITIAL_NO_AUTH_ACTION_COUNT: the first calls made the administrator %s, every later call is checked), OTLP receiver %s",
+		m.URL, m.Pid(), localaws.AdminARN, recv.URL)
 }
 
 func (r *run) stop() {
@@ -174,9 +183,13 @@ func (r *run) stop() {
 func (r *run) deploy(ctx context.Context, t *testing.T) {
 	var log bytes.Buffer
 	r.cdk = r.moto.CDK(r.root, filepath.Join(r.work, "cdk.out"), &log)
+	r.createHeadersSecret(ctx, t)
 	r.cdkContext = map[string]string{
-		"elb-otel:otlpEndpoint":          r.recv.URL,
-		"elb-otel:allowInsecureEndpoint": "true",
+		"elb-otel:otlpEndpoint":           r.recv.URL,
+		"elb-otel:allowInsecureEndpoint":  "true",
+		"elb-otel:deleteProcessedObjects": "true",
+		"elb-otel:enableBackfill":         "true",
+		"elb-otel:headersSecretArn":       r.iam.secretARN,
 	}
 	t0 := time.Now()
 	if err := r.cdk.Bootstrap(ctx); err != nil {
@@ -399,7 +412,7 @@ func (r *run) functionEnv() []string {
 	for k, v := range r.dep.Function.Env {
 		set[k] = v
 	}
-	return localaws.MergeEnv(os.Environ(), mergeMaps(set, r.moto.EnvVars()))
+	return localaws.MergeEnv(os.Environ(), mergeMaps(set, r.moto.EnvVarsAs(r.iam.creds)))
 }
 
 func mergeMaps(a, b map[string]string) map[string]string {
@@ -416,7 +429,17 @@ func mergeMaps(a, b map[string]string) map[string]string {
 // consume runs `elb-otel consume --drain` on the deployed queue and returns
 // its stderr.
 func (r *run) consume(ctx context.Context, t *testing.T, extra ...string) string {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	out, err := r.consumeRun(ctx, t, 2*time.Minute, extra...)
+	if err != nil {
+		t.Fatalf("elb-otel consume: %v\n%s", err, out)
+	}
+	return out
+}
+
+// consumeRun runs `elb-otel consume --drain` as the function role for at
+// most timeout, and returns its output.
+func (r *run) consumeRun(ctx context.Context, t *testing.T, timeout time.Duration, extra ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	args := append([]string{"consume", "--queue-url", r.queueURL, "--drain", "--wait", "1s"}, extra...)
 	cmd := exec.CommandContext(ctx, r.cli, args...)
@@ -427,10 +450,7 @@ func (r *run) consume(ctx context.Context, t *testing.T, extra ...string) string
 	t0 := time.Now()
 	err := cmd.Run()
 	t.Logf("$ elb-otel %s  (%.1fs)", strings.Join(args, " "), time.Since(t0).Seconds())
-	if err != nil {
-		t.Fatalf("elb-otel consume: %v\n%s", err, stderr.String())
-	}
-	return stderr.String()
+	return stderr.String(), err
 }
 
 func (r *run) shipWithConsume(ctx context.Context, t *testing.T) {
@@ -463,21 +483,28 @@ func (r *run) shipWithConsume(ctx context.Context, t *testing.T) {
 	}
 	got := len(r.recv.WaitFor(before+lines, 10*time.Second)) - before
 	t.Logf("elb-otel consume: %d objects shipped, %d messages deleted, receiver got %d records for %d lines", shipped, len(files), got, lines)
+	r.checkDeleted(ctx, t, files)
 	r.files = append(r.files, files...)
 	r.consumed = files
 	r.consumeMsgs = len(files)
 }
 
 func (r *run) startFunction(ctx context.Context, t *testing.T, stdout, stderr io.Writer) *lambdart.Runtime {
+	return r.startFunctionTimeout(ctx, t, r.dep.Function.Timeout, stdout, stderr)
+}
+
+// startFunctionTimeout starts the bootstrap with an invocation timeout other
+// than the deployed one.
+func (r *run) startFunctionTimeout(ctx context.Context, t *testing.T, timeout time.Duration, stdout, stderr io.Writer) *lambdart.Runtime {
 	f := r.dep.Function
 	rt, err := lambdart.Start(ctx, lambdart.Options{
 		Bootstrap: r.bootstrap,
 		Function: lambdart.Function{
-			Name: f.Name, ARN: f.ARN, Region: localaws.Region, MemoryMiB: f.MemoryMiB, Timeout: f.Timeout,
+			Name: f.Name, ARN: f.ARN, Region: localaws.Region, MemoryMiB: f.MemoryMiB, Timeout: timeout,
 			Env: f.Env, LogFormat: f.LogFormat, LogGroup: f.LogGroup,
 		},
-		// The execution role's credentials, and moto as every service's endpoint.
-		Env:    r.moto.EnvVars(),
+		// The execution role's session, and moto as every service's endpoint.
+		Env:    r.moto.EnvVarsAs(r.iam.creds),
 		Stdout: stdout, Stderr: stderr,
 	})
 	if err != nil {
@@ -488,7 +515,8 @@ func (r *run) startFunction(ctx context.Context, t *testing.T, stdout, stderr io
 
 func (r *run) esm(retryDelay *time.Duration) *lambdart.EventSourceMapping {
 	return &lambdart.EventSourceMapping{
-		SQS: r.moto.SQS(), QueueURL: r.queueURL, QueueARN: r.dep.QueueARN, Region: localaws.Region,
+		// Lambda polls the queue with the function's execution role.
+		SQS: sqs.NewFromConfig(r.moto.ConfigAs(r.iam.creds)), QueueURL: r.queueURL, QueueARN: r.dep.QueueARN, Region: localaws.Region,
 		BatchSize: r.dep.EventSource.BatchSize, ReportBatchItemFailures: r.dep.EventSource.ReportBatchItemFailures,
 		RetryDelay: retryDelay,
 	}
@@ -498,6 +526,7 @@ func (r *run) shipWithLambda(ctx context.Context, t *testing.T) {
 	files := makeFiles(200, time.Now(), []spec{
 		{loggen.ALB, 2500}, {loggen.ALB, 900}, {loggen.ALBConnection, 300}, {loggen.NLB, 500}, {loggen.CLB, 700},
 	})
+	r.enableVersioning(ctx, t)
 	testFile := []byte("Enable AccessLog for ELB: shop-frontend at " + time.Now().UTC().Format(time.RFC3339) + "\n")
 	r.upload(ctx, t, files, map[string][]byte{testFileKey(): testFile})
 	before := len(r.recv.Records())
@@ -521,6 +550,9 @@ func (r *run) shipWithLambda(ctx context.Context, t *testing.T) {
 		if len(b.Messages) > r.dep.EventSource.BatchSize {
 			t.Errorf("invocation %d had %d messages, over the BatchSize %d", i+1, len(b.Messages), r.dep.EventSource.BatchSize)
 		}
+	}
+	if n, of := versioned(batches); n != of {
+		t.Errorf("%d of %d notifications from the versioned bucket name a version", n, of)
 	}
 	if totals.Failed > 0 || totals.Deleted != len(files)+1 {
 		t.Fatalf("the function reported %d failures and %d messages were deleted, want 0 and %d:\n%s", totals.Failed, totals.Deleted, len(files)+1, stderr.String())
@@ -550,6 +582,7 @@ func (r *run) shipWithLambda(ctx context.Context, t *testing.T) {
 	got := len(r.recv.WaitFor(before+lines, 10*time.Second)) - before
 	t.Logf("bootstrap under lambdart: %d invocations (BatchSize %d), %d messages deleted, none failed; EMF: %d objects, %d lines, %d records; receiver got %d records for %d lines; SIGTERM handled at shutdown",
 		totals.Batches, r.dep.EventSource.BatchSize, totals.Deleted, r.emf.Objects, r.emf.Lines, r.emf.Records, got, lines)
+	r.checkDeleted(ctx, t, files)
 	r.files = append(r.files, files...)
 	r.lambdaed = files
 	r.lambdaMsgs, r.lambdaBatches = totals.Messages, totals.Batches
@@ -589,6 +622,9 @@ func (r *run) checkRecords(t *testing.T) {
 	tl := checkRecords(recs, r.files, r.dep.Bucket, ignore)
 	if n := tl.ByKey[testFileKey()]; n > 0 {
 		t.Errorf("%d records came from %s, which must be skipped", n, testFileKey())
+	}
+	if got := r.recv.HeaderValues(secretHeader); len(got) != 1 || got[0] != secretValue {
+		t.Errorf("the receiver saw %s values %q, want the headers secret's on every request", secretHeader, got)
 	}
 	if errs := r.recv.Errors(); len(errs) > 0 {
 		t.Errorf("the receiver could not decode %d requests, first: %v", len(errs), errs[0])
@@ -708,8 +744,18 @@ func (r *run) destroy(ctx context.Context, t *testing.T) {
 	if _, err := r.moto.SQS().GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(r.dlqURL)}); err == nil {
 		left = append(left, "dead-letter queue")
 	}
-	if _, err := r.moto.Lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(r.dep.Function.Name)}); err == nil {
+	// moto cannot verify a Lambda call's signature: asked with IAM paused.
+	var fnErr error
+	if err := r.moto.WithoutIAM(ctx, func() error {
+		_, fnErr = r.moto.Lambda().GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(r.dep.Function.Name)})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fnErr == nil {
 		left = append(left, "function")
+	} else if !strings.Contains(fnErr.Error(), "ResourceNotFound") {
+		t.Fatalf("after cdk destroy, GetFunction: %v, want ResourceNotFoundException", fnErr)
 	}
 	if len(left) > 0 {
 		t.Fatalf("after cdk destroy these remain: %s", strings.Join(left, ", "))

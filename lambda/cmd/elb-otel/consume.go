@@ -17,6 +17,7 @@ import (
 
 	"github.com/elb-otel/elb-otel/internal/contract"
 	"github.com/elb-otel/elb-otel/lambda/internal/app"
+	"github.com/elb-otel/elb-otel/lambda/internal/config"
 )
 
 func runConsume(ctx context.Context, args []string, stderr io.Writer, logger *slog.Logger) error {
@@ -52,6 +53,10 @@ func runConsume(ctx context.Context, args []string, stderr io.Writer, logger *sl
 	deps, err := app.New(ctx, app.Options{Logger: logger, Exporter: ef.apply})
 	if err != nil {
 		return err
+	}
+	if deps.Settings.Bucket == "" {
+		// Without it, whoever may send to the queue picks the bucket read.
+		return fmt.Errorf("elb-otel consume: set %s to the log bucket: consume reads (and deletes) objects there only, whatever a message names", config.EnvBucket)
 	}
 	h := deps.Handler
 	h.Queue, h.QueueURL = deps.SQS, *queueURL

@@ -74,6 +74,7 @@ func TestConsume_ShipsAndDeletesNotifiedObjects(t *testing.T) {
 	sqsClient := srv.SQS()
 	queueURL := srv.Queue(t, sqsClient, nil)
 	s3Client, bucket := notifyingBucket(t, srv, queueURL)
+	t.Setenv("ELB_OTEL_BUCKET", bucket)
 	files := []logFile{
 		putObject(t, s3Client, bucket, generate(loggen.ALB, 1, 120, "")),
 		putObject(t, s3Client, bucket, generate(loggen.NLB, 2, 30, "")),
@@ -117,6 +118,7 @@ func TestConsume_KeepsTheMessageOfACorruptObject(t *testing.T) {
 			}
 			queueURL := srv.Queue(t, sqsClient, attrs)
 			s3Client, bucket := notifyingBucket(t, srv, queueURL)
+			t.Setenv("ELB_OTEL_BUCKET", bucket)
 			good := putObject(t, s3Client, bucket, generate(loggen.ALB, 1, 60, ""))
 			corrupt := putObject(t, s3Client, bucket, logFile{
 				key:  "AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2026/11/25/corrupt.log.gz",

@@ -44,7 +44,7 @@ type exporterFlags struct {
 
 func (e *exporterFlags) register(fs *flag.FlagSet) {
 	e.headers = headerFlags{}
-	fs.StringVar(&e.endpoint, "endpoint", "", "OTLP/HTTP base URL, e.g. http://localhost:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT)")
+	fs.StringVar(&e.endpoint, "endpoint", "", "OTLP/HTTP base URL, e.g. http://localhost:4318 (/v1/logs is appended), or the full logs URL ending in /v1/logs (default: $OTEL_EXPORTER_OTLP_ENDPOINT)")
 	fs.StringVar(&e.protocol, "protocol", "", "http/protobuf or http/json (default: $OTEL_EXPORTER_OTLP_PROTOCOL or http/protobuf)")
 	fs.StringVar(&e.compression, "compression", "", "gzip or none (default: $OTEL_EXPORTER_OTLP_COMPRESSION or gzip)")
 	fs.DurationVar(&e.timeout, "timeout", 0, "per-request timeout (default: $OTEL_EXPORTER_OTLP_TIMEOUT or 10s)")
@@ -54,7 +54,11 @@ func (e *exporterFlags) register(fs *flag.FlagSet) {
 // apply overrides the environment's exporter config with the flags given.
 func (e *exporterFlags) apply(cfg *otlpexport.Config) {
 	if e.endpoint != "" {
-		cfg.Endpoint = strings.TrimRight(e.endpoint, "/") + "/v1/logs"
+		// The base URL, as OTEL_EXPORTER_OTLP_ENDPOINT, or the full logs URL.
+		cfg.Endpoint = strings.TrimRight(e.endpoint, "/")
+		if !strings.HasSuffix(cfg.Endpoint, "/v1/logs") {
+			cfg.Endpoint += "/v1/logs"
+		}
 	}
 	if e.protocol != "" {
 		cfg.Protocol = otlpexport.Protocol(e.protocol)
@@ -80,10 +84,12 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 	ef.register(fs)
 	key := fs.String("key", "", "S3 key to derive the resource from, for one local FILE (default: the file name)")
 	quiet := fs.Bool("quiet", false, "no progress display")
+	del := fs.Bool("delete", false, "delete each S3 object once every line was exported (never otherwise, whatever $ELB_OTEL_DELETE_OBJECTS or $DELETE_PROCESSED_FILES say)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: elb-otel ship --endpoint URL [flags] FILE...|s3://BUCKET/PREFIX\n\n"+
 			"Ships local ELB log files, or every log object under an S3 prefix, to an OTLP/HTTP endpoint.\n"+
-			"A failed batch is retried; the command exits non-zero if any file could not be shipped.\n\nFlags:")
+			"A failed batch is retried; the command exits non-zero if any file could not be shipped.\n"+
+			"It never deletes S3 objects unless --delete is given.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -98,7 +104,10 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 		return err
 	}
 	deps.Handler.Queue, deps.Handler.QueueURL = nil, "" // ship inline, never fan out
-	deps.Handler.Prefix = ""
+	deps.Handler.Prefix, deps.Handler.Bucket = "", ""   // the s3:// targets name them
+	// The function's deletion setting is for the function: a shell that
+	// happens to hold it must not make ship delete someone's logs.
+	deps.Handler.DeleteObjects = *del
 	var total pipeline.Result
 	var failed, files int
 	prog := newProgress(stderr, !*quiet && isTerminal(stderr))

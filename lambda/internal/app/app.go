@@ -105,8 +105,12 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 		Shipper:       shipper,
 		DeleteObjects: settings.DeleteObjects,
 		Prefix:        settings.Prefix,
+		Bucket:        settings.Bucket,
 		Logger:        opts.Logger,
 		Metrics:       opts.Metrics,
+	}
+	if settings.RejectedSucceed {
+		d.Handler.OnRejected = handler.RejectedSucceed
 	}
 	if settings.QueueURL != "" {
 		d.Handler.Queue = d.SQS

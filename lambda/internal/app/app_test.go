@@ -92,13 +92,15 @@ func TestNew_MissingSecretFailsAtStart(t *testing.T) {
 	}
 }
 
+// Every problem is named, by the variable the user set (BATCH_SIZE is the
+// alias of ELB_OTEL_BATCH_RECORDS).
 func TestNew_ReportsEveryConfigurationProblem(t *testing.T) {
 	_, err := New(context.Background(), Options{Lookup: lookup(map[string]string{
 		"ELB_OTEL_DELETE_OBJECTS": "maybe",
 		"BATCH_SIZE":              "-3",
 	})})
 	if err == nil || !strings.Contains(err.Error(), "ELB_OTEL_DELETE_OBJECTS must be true or false") ||
-		!strings.Contains(err.Error(), "ELB_OTEL_BATCH_RECORDS must be a positive whole number") {
+		!strings.Contains(err.Error(), "BATCH_SIZE must be a positive whole number") {
 		t.Fatalf("err = %v, want both problems named", err)
 	}
 }

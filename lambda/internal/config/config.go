@@ -38,28 +38,35 @@ type Settings struct {
 	HeadersSecretARN   string            // Secrets Manager secret holding OTLP headers
 	QueueURL           string            // work queue, for continuations and backfill fan-out
 	DeleteObjects      bool
-	// Bucket is the log bucket (ELB_OTEL_BUCKET). Read but not yet enforced:
-	// issue 11 makes the handler and `elb-otel consume` refuse messages that
-	// name another bucket.
+	// Bucket is the log bucket (ELB_OTEL_BUCKET): the only bucket read.
 	Bucket       string
 	Prefix       string // keys outside it are skipped
 	BatchRecords int    // 0: the pipeline's default
 	BatchBytes   int    // 0: the pipeline's default
+	// RejectedSucceed: acknowledge the message of an object with rejected
+	// records (contract.OnRejectedSucceed) instead of failing it.
+	RejectedSucceed bool
 }
 
 // FromEnv reads Settings with lookup (os.LookupEnv in production).
 func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
 	var errs []error
-	get := func(name, alias string) string {
+	// from returns a setting's value and the variable it came from, so an
+	// error names the variable the user set (an alias, maybe).
+	from := func(name, alias string) (string, string) {
 		if v, ok := lookup(name); ok && strings.TrimSpace(v) != "" {
-			return strings.TrimSpace(v)
+			return strings.TrimSpace(v), name
 		}
 		if alias != "" {
 			if v, ok := lookup(alias); ok {
-				return strings.TrimSpace(v)
+				return strings.TrimSpace(v), alias
 			}
 		}
-		return ""
+		return "", name
+	}
+	get := func(name, alias string) string {
+		v, _ := from(name, alias)
+		return v
 	}
 	s := Settings{ServiceName: "elb"}
 	if v := get(EnvServiceName, ""); v != "" {
@@ -81,18 +88,28 @@ func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
 	s.QueueURL = get(EnvQueueURL, "")
 	s.Bucket = get(EnvBucket, AliasBucket)
 	s.Prefix = get(EnvPrefix, AliasPrefix)
-	if v := get(EnvDeleteObjects, AliasDeleteObjects); v != "" {
+	if v, name := from(EnvDeleteObjects, AliasDeleteObjects); v != "" {
 		b, err := strconv.ParseBool(strings.ToLower(v))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", EnvDeleteObjects, v))
+			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", name, v))
 		}
 		s.DeleteObjects = b
 	}
 	var err error
-	if s.BatchRecords, err = positiveInt(get(EnvBatchRecords, AliasBatchRecords), EnvBatchRecords, "1000"); err != nil {
+	v, name := from(EnvBatchRecords, AliasBatchRecords)
+	if s.BatchRecords, err = positiveInt(v, name, "1000"); err != nil {
 		errs = append(errs, err)
 	}
-	if s.BatchBytes, err = positiveInt(get(EnvBatchBytes, ""), EnvBatchBytes, "1048576"); err != nil {
+	switch v := get(contract.EnvOnRejected, ""); strings.ToLower(v) {
+	case "", contract.OnRejectedFail:
+	case contract.OnRejectedSucceed:
+		s.RejectedSucceed = true
+	default:
+		errs = append(errs, fmt.Errorf("%s must be %q (the default: the message fails into the dead-letter queue, the lines stay recoverable) or %q (acknowledge it; the RejectedRecords alarm fires), got %q",
+			contract.EnvOnRejected, contract.OnRejectedFail, contract.OnRejectedSucceed, v))
+	}
+	v, name = from(EnvBatchBytes, "")
+	if s.BatchBytes, err = positiveInt(v, name, "1048576"); err != nil {
 		errs = append(errs, err)
 	}
 	return s, errors.Join(errs...)

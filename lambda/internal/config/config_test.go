@@ -53,7 +53,21 @@ func TestFromEnv(t *testing.T) {
 			wantErr: `OTEL_RESOURCE_ATTRIBUTES: "novalue" is not key=value (example: deployment.environment=prod,team=edge)
 ELB_OTEL_HEADERS_SECRET_ARN must be a Secrets Manager secret ARN (arn:aws:secretsmanager:...), got "my-secret"
 ELB_OTEL_DELETE_OBJECTS must be true or false, got "maybe"
-ELB_OTEL_BATCH_RECORDS must be a positive whole number such as 1000, got "-1"`,
+BATCH_SIZE must be a positive whole number such as 1000, got "-1"`,
+		},
+		"rejected records: succeed": {
+			env:  map[string]string{"ELB_OTEL_ON_REJECTED": "succeed"},
+			want: config.Settings{ServiceName: "elb", RejectedSucceed: true},
+		},
+		"rejected records: an unknown choice": {
+			env:     map[string]string{"ELB_OTEL_ON_REJECTED": "drop"},
+			wantErr: `ELB_OTEL_ON_REJECTED must be "fail" (the default: the message fails into the dead-letter queue, the lines stay recoverable) or "succeed" (acknowledge it; the RejectedRecords alarm fires), got "drop"`,
+		},
+		"an alias's error names the alias": {
+			env: map[string]string{"DELETE_PROCESSED_FILES": "maybe", "BATCH_SIZE": "0", "ELB_OTEL_BATCH_BYTES": "x"},
+			wantErr: `DELETE_PROCESSED_FILES must be true or false, got "maybe"
+BATCH_SIZE must be a positive whole number such as 1000, got "0"
+ELB_OTEL_BATCH_BYTES must be a positive whole number such as 1048576, got "x"`,
 		},
 	}
 	for name, tc := range tests {
@@ -85,7 +99,7 @@ func TestParseHeaders(t *testing.T) {
 	}{
 		"json":      {in: `{"api-key":"s3cr3t","x-team":"edge"}`, want: map[string]string{"api-key": "s3cr3t", "x-team": "edge"}},
 		"pairs":     {in: "api-key=s3cr3t, authorization=Bearer%20abc", want: map[string]string{"api-key": "s3cr3t", "authorization": "Bearer abc"}},
-		"bad json":  {in: `{"api-key":1}`, wantErr: `headers secret header "api-key": the value must be a JSON string`},
+		"bad json":  {in: `{"api-key":1}`, wantErr: `headers secret member 1: the value must be a JSON string`},
 		"bad pairs": {in: "s3cr3t", wantErr: "headers secret entry 1 has no '=': use name=value pairs"},
 	}
 	for name, tc := range tests {

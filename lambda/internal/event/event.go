@@ -22,6 +22,9 @@ type Object struct {
 	Size      int64  `json:"size,omitempty"`
 	// StartLine is set on continuations: the 1-based line to resume at.
 	StartLine int64 `json:"startLine,omitempty"`
+	// Keep is set on a continuation when the endpoint rejected records of an
+	// earlier part: the object must not be deleted.
+	Keep bool `json:"keep,omitempty"`
 }
 
 // Backfill asks to ship every object under Prefix in Bucket.

@@ -20,6 +20,9 @@ import (
 // gets its own retries and deadline); without, it ships them inline.
 func (h *Handler) Backfill(ctx context.Context, b event.Backfill) (BackfillResult, error) {
 	var res BackfillResult
+	if err := h.checkBucket(b.Bucket); err != nil {
+		return res, fmt.Errorf("backfill: %w", err)
+	}
 	if h.Prefix != "" && !strings.HasPrefix(b.Prefix, h.Prefix) {
 		return res, fmt.Errorf("backfill prefix %q is outside the configured prefix %q (the function may only read there)", b.Prefix, h.Prefix)
 	}

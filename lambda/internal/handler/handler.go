@@ -19,9 +19,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/elb-otel/elb-otel/internal/contract"
 	"github.com/elb-otel/elb-otel/lambda/internal/event"
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
@@ -50,10 +50,18 @@ type Handler struct {
 	// backfill ships every object inline.
 	Queue    QueueAPI
 	QueueURL string
-	// DeleteObjects deletes each object once every line was exported.
+	// DeleteObjects deletes each object once every line was exported and
+	// accepted: never one with records the endpoint rejected.
 	DeleteObjects bool
+	// OnRejected says what happens to the message of an object with rejected
+	// records. Default: RejectedFail.
+	OnRejected OnRejected
 	// Prefix, when set, limits the keys shipped (others are skipped, logged).
 	Prefix string
+	// Bucket, when set, is the only bucket read: a message naming another
+	// (anyone who may send to the queue could) fails, and nothing of that
+	// bucket is read or deleted.
+	Bucket string
 	// Logger writes structured logs. Default: discard.
 	Logger *slog.Logger
 	// Metrics receives one Embedded Metric Format JSON line per object.
@@ -122,6 +130,9 @@ func (h *Handler) handleNotification(ctx context.Context, n event.Notification) 
 
 func (h *Handler) handleObject(ctx context.Context, obj event.Object) error {
 	log := h.logger().With("bucket", obj.Bucket, "key", obj.Key)
+	if err := h.checkBucket(obj.Bucket); err != nil {
+		return fmt.Errorf("s3://%s/%s: %w", obj.Bucket, obj.Key, err)
+	}
 	if !event.IsLogKey(obj.Key) {
 		log.Info("skipped: not an ELB log object")
 		return nil
@@ -134,14 +145,29 @@ func (h *Handler) handleObject(ctx context.Context, obj event.Object) error {
 	if err != nil {
 		return fmt.Errorf("s3://%s/%s: %w", obj.Bucket, obj.Key, err)
 	}
+	if res.Rejected > 0 && h.OnRejected == RejectedFail {
+		// report logged the endpoint's message; the error does not repeat it.
+		return fmt.Errorf("s3://%s/%s: the endpoint rejected %d of %d records (partial success): the object is kept and the message fails, "+
+			"so it reaches the dead-letter queue; redrive it once the cause is fixed", obj.Bucket, obj.Key, res.Rejected, res.Rejected+res.Records)
+	}
+	// Rejected records exist only in the object: never delete it, nor let a
+	// later part of it (a continuation) do so.
+	keep := obj.Keep || res.Rejected > 0
 	if res.NextLine > 0 {
 		next := obj
 		next.StartLine = res.NextLine
+		next.Keep = keep
 		body, _ := json.Marshal(event.Continuation{Object: next})
 		if err := h.send(ctx, string(body)); err != nil {
 			return fmt.Errorf("s3://%s/%s: continuation from line %d: %w", obj.Bucket, obj.Key, res.NextLine, err)
 		}
 		log.Info("deadline near: continues in a new message", "nextLine", res.NextLine)
+		return nil
+	}
+	if keep {
+		if h.DeleteObjects {
+			log.Warn("kept, not deleted: the endpoint rejected records of this object")
+		}
 		return nil
 	}
 	if h.DeleteObjects {
@@ -165,13 +191,16 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 	}
 	started := time.Now()
 	out, err := h.S3.GetObject(ctx, in)
-	var missing *s3types.NoSuchKey
-	if err != nil && h.DeleteObjects && errors.As(err, &missing) {
+	if err != nil && h.DeleteObjects {
 		// With deletion on, a missing object was shipped and deleted by an
 		// earlier delivery of the same notification (delivery is at least
 		// once): nothing to do, and no reason to park it in the DLQ.
-		h.logger().Info("object already gone (shipped and deleted by an earlier delivery)", "bucket", obj.Bucket, "key", obj.Key)
-		return pipeline.Result{}, nil
+		gone, listErr := h.gone(ctx, obj, err)
+		if gone {
+			h.logger().Info("object already gone (shipped and deleted by an earlier delivery)", "bucket", obj.Bucket, "key", obj.Key)
+			return pipeline.Result{}, nil
+		}
+		err = errors.Join(err, listErr)
 	}
 	if err != nil {
 		// Reported like any failed object, so FailedObjects counts it.
@@ -197,9 +226,40 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 		shipCtx, cancel = withoutDeadline(ctx)
 		defer cancel()
 	}
-	res, err := h.Shipper.Ship(shipCtx, src, out.Body)
+	body := &sourceReader{r: out.Body}
+	res, err := h.Shipper.Ship(shipCtx, src, body)
+	if err != nil && body.err != nil {
+		// The download broke (connection reset, body cut short): the content
+		// may be sound, and a retry will likely read it whole. Not corrupt.
+		err = fmt.Errorf("reading s3://%s/%s failed after %d bytes (a transient read error; the message is retried): %w", obj.Bucket, obj.Key, body.n, body.err)
+	}
 	h.report(obj, res, time.Since(started), err)
 	return res, err
+}
+
+// checkBucket refuses a bucket other than Bucket.
+func (h *Handler) checkBucket(bucket string) error {
+	if h.Bucket != "" && bucket != h.Bucket {
+		return fmt.Errorf("bucket %q is not the log bucket %q (%s): refused, nothing read", bucket, h.Bucket, contract.EnvBucket)
+	}
+	return nil
+}
+
+// sourceReader remembers the error of the object's download, so a failure
+// to read it is not taken for a corrupt object.
+type sourceReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
+	return n, err
 }
 
 // canContinue reports whether there is a queue to continue objects on.
@@ -219,10 +279,14 @@ func withoutDeadline(ctx context.Context) (context.Context, context.CancelFunc) 
 func (h *Handler) report(obj event.Object, res pipeline.Result, took time.Duration, err error) {
 	attrs := []any{
 		"bucket", obj.Bucket, "key", obj.Key, "format", res.Format, "startLine", obj.StartLine,
-		"lines", res.Lines, "records", res.Records, "parseErrors", res.ParseErrors, "skipped", res.Skipped,
-		"truncated", res.Truncated, "replacedUTF8", res.Replaced, "batches", res.Batches, "retries", res.Retries, "rejected", res.Rejected,
+		"lines", res.Lines, "accepted", res.Records, "rejected", res.Rejected, "parseErrors", res.ParseErrors, "skipped", res.Skipped,
+		"truncated", res.Truncated, "replacedUTF8", res.Replaced, "batches", res.Batches, "retries", res.Retries,
 		"bytesRead", res.BytesRead, "bytesSent", res.BytesSent, "nextLine", res.NextLine,
 		"lagSeconds", res.MaxLag.Seconds(), "seconds", took.Seconds(),
+	}
+	if res.RejectedMessage != "" {
+		// Once per object, as the exporter sanitized and bounded it.
+		attrs = append(attrs, "endpointMessage", res.RejectedMessage)
 	}
 	switch {
 	case err != nil:

@@ -163,9 +163,11 @@ func (c Config) withDefaults() (Config, error) {
 		add("Compression must be %q or %q, got %q", CompressionGzip, CompressionNone, c.Compression)
 	}
 
-	for _, name := range headerNames(c.Headers) {
+	for i, name := range headerNames(c.Headers) {
+		// By position only: a malformed name may hold a credential.
 		if !contract.ValidHeaderName(name) {
-			add("Headers: %q is not a valid HTTP header name (use letters, digits and -, e.g. api-key)", name)
+			add("Headers: header %d (in name order) has a name that is not a valid HTTP header name (not shown: it may hold a secret); use letters, digits and -, e.g. api-key", i+1)
+			continue
 		}
 		if !contract.ValidHeaderValue(c.Headers[name]) {
 			add("Headers[%q]: the value contains a line break or control character: remove it", name)

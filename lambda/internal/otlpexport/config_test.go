@@ -63,7 +63,7 @@ func TestNew_RejectsInvalidConfig(t *testing.T) {
 		"grpc protocol":      {cfg: Config{Endpoint: ep, Protocol: "grpc"}, want: []string{"grpc is not supported", "http/protobuf", "4318"}},
 		"unknown protocol":   {cfg: Config{Endpoint: ep, Protocol: "http/xml"}, want: []string{`Protocol must be "http/protobuf" or "http/json", got "http/xml"`}},
 		"compression":        {cfg: Config{Endpoint: ep, Compression: "zstd"}, want: []string{`Compression must be "gzip" or "none", got "zstd"`}},
-		"header name":        {cfg: Config{Endpoint: ep, Headers: map[string]string{"api key": "hunter2"}}, want: []string{`"api key" is not a valid HTTP header name`}},
+		"header name":        {cfg: Config{Endpoint: ep, Headers: map[string]string{"api key": "hunter2"}}, want: []string{`header 1 (in name order) has a name that is not a valid HTTP header name (not shown: it may hold a secret)`}},
 		"header value":       {cfg: Config{Endpoint: ep, Headers: map[string]string{"api-key": "hunter2\r\nX-Evil: 1"}}, want: []string{`Headers["api-key"]`, "line break"}},
 		"negative timeout":   {cfg: Config{Endpoint: ep, Timeout: -time.Second}, want: []string{"Timeout must not be negative, got -1s"}},
 		"negative retry":     {cfg: Config{Endpoint: ep, Retry: RetryConfig{MaxElapsed: -1}}, want: []string{"Retry.MaxElapsed must not be negative"}},

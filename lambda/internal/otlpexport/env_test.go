@@ -176,11 +176,11 @@ func TestConfigFromEnv_Errors(t *testing.T) {
 		},
 		"header with bad escape": {
 			env:  map[string]string{EnvEndpoint: base, EnvHeaders: "api-key=hunter2%zz"},
-			want: []string{EnvHeaders + ` header "api-key": the value has a malformed %-escape`},
+			want: []string{EnvHeaders + ` entry 1: the value has a malformed %-escape`},
 		},
 		"header value with newline": {
 			env:  map[string]string{EnvEndpoint: base, EnvHeaders: "api-key=hunter2%0D%0Ax-evil:1"},
-			want: []string{EnvHeaders + ` header "api-key": the value contains a line break`},
+			want: []string{EnvHeaders + ` entry 1: the value contains a line break`},
 		},
 		"alias headers not JSON": {
 			env:  map[string]string{EnvEndpoint: base, EnvAliasHeaders: "api-key=hunter2"},
@@ -196,15 +196,15 @@ func TestConfigFromEnv_Errors(t *testing.T) {
 		},
 		"alias header value not a string": {
 			env:  map[string]string{EnvEndpoint: base, EnvAliasHeaders: `{"api-key": 12345}`},
-			want: []string{EnvAliasHeaders + ` header "api-key": the value must be a JSON string`},
+			want: []string{EnvAliasHeaders + ` member 1: the value must be a JSON string`},
 		},
 		"alias header bad name": {
 			env:  map[string]string{EnvEndpoint: base, EnvAliasHeaders: `{"api key": "hunter2"}`},
-			want: []string{EnvAliasHeaders + `: "api key" is not a valid HTTP header name`},
+			want: []string{EnvAliasHeaders + ` member 1: the header name is empty or not a valid HTTP header name (not shown: it may hold a secret)`},
 		},
 		"alias header value with newline": {
 			env:  map[string]string{EnvEndpoint: base, EnvAliasHeaders: `{"api-key": "hunter2\nx"}`},
-			want: []string{EnvAliasHeaders + ` header "api-key": the value contains a line break`},
+			want: []string{EnvAliasHeaders + ` member 1: the value contains a line break`},
 		},
 		"compression": {
 			env:  map[string]string{EnvEndpoint: base, EnvLogsCompression: "zstd"},

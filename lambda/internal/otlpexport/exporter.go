@@ -38,12 +38,17 @@ type Stats struct {
 	Retries int
 	// BytesSent is the size on the wire (compressed body) of all attempts.
 	BytesSent int64
+	// AcceptedLogRecords is the number of records the backend took: those
+	// sent less those it rejected. 0 when the export failed.
+	AcceptedLogRecords int64
 	// RejectedLogRecords is the number of records the backend accepted the
-	// request for but rejected, from its OTLP partial success response. The
-	// caller should count and log them; retrying would not help.
+	// request for but rejected, from its OTLP partial success response (at
+	// most the records sent). Those records exist nowhere else: the caller
+	// must count them and keep their source; retrying would not help.
 	RejectedLogRecords int64
 	// PartialSuccessMessage is the backend's explanation of a partial success
-	// (or a warning it sent with a full success).
+	// (or a warning it sent with a full success): control characters replaced
+	// by spaces, at most 512 bytes.
 	PartialSuccessMessage string
 }
 
@@ -64,6 +69,8 @@ type ExportError struct {
 	Message string
 	// Attempts is the number of HTTP requests made.
 	Attempts int
+	// Endpoint is the URL posted to, without credentials.
+	Endpoint string
 
 	stop  string // why retrying stopped, if it did
 	cause error
@@ -74,6 +81,9 @@ type ExportError struct {
 func (e *ExportError) Error() string {
 	var b strings.Builder
 	b.WriteString("otlpexport: export failed")
+	if e.Endpoint != "" && !strings.Contains(e.Message, e.Endpoint) {
+		b.WriteString(" (POST " + e.Endpoint + ")")
+	}
 	if e.Attempts == 1 {
 		b.WriteString(" after 1 attempt")
 	} else if e.Attempts > 1 {
@@ -193,15 +203,16 @@ func (e *Exporter) ExportProto(ctx context.Context, req []byte, records int) (St
 	if err != nil {
 		return Stats{}, &ExportError{Message: fmt.Sprintf("encoding %d log records: %v", records, err), cause: err}
 	}
-	return e.send(ctx, p)
+	return e.send(ctx, p, int64(records))
 }
 
 func notSent(err error) *ExportError {
 	return &ExportError{Retryable: true, Message: "not sent: " + err.Error(), cause: err}
 }
 
-// send POSTs p, retrying as ExportProto says, and releases it.
-func (e *Exporter) send(ctx context.Context, p *payload) (Stats, error) {
+// send POSTs p, which holds records log records, retrying as ExportProto says,
+// and releases it.
+func (e *Exporter) send(ctx context.Context, p *payload, records int64) (Stats, error) {
 	var st Stats
 	defer p.release()
 
@@ -211,12 +222,14 @@ func (e *Exporter) send(ctx context.Context, p *payload) (Stats, error) {
 		st.BytesSent += int64(len(p.data))
 		res := e.attempt(ctx, p)
 		if res.err == nil {
-			st.RejectedLogRecords = res.rejected
+			st.RejectedLogRecords = min(max(res.rejected, 0), records)
+			st.AcceptedLogRecords = records - st.RejectedLogRecords
 			st.PartialSuccessMessage = res.partialMessage
 			return st, nil
 		}
 		xe := res.err
 		xe.Attempts = st.Attempts
+		xe.Endpoint = e.safeEndpoint
 		if !xe.Retryable {
 			return st, xe
 		}

@@ -67,7 +67,7 @@ func TestExport_SendsEveryRecordOnce(t *testing.T) {
 			if r.method != http.MethodPost || r.path != "/v1/logs" {
 				t.Errorf("request = %s %s, want POST /v1/logs", r.method, r.path)
 			}
-			want := Stats{Attempts: 1, BytesSent: int64(r.wireBytes)}
+			want := Stats{Attempts: 1, BytesSent: int64(r.wireBytes), AcceptedLogRecords: 250}
 			if st != want {
 				t.Errorf("Stats = %+v, want %+v", st, want)
 			}
@@ -187,6 +187,7 @@ func TestExport_FailsAtOnceOnNonRetryableStatus(t *testing.T) {
 
 func TestExport_ReportsPartialSuccess(t *testing.T) {
 	t.Parallel()
+	long := strings.Repeat("quota exceeded for tenant; ", 40)
 	tests := map[string]struct {
 		protocol     Protocol
 		step         step
@@ -210,6 +211,14 @@ func TestExport_ReportsPartialSuccess(t *testing.T) {
 			step:        step{contentType: "application/x-protobuf", body: partialSuccessBody(t, false, 0, "deprecated attribute names")},
 			wantMessage: "deprecated attribute names",
 		},
+		"more rejected than sent: all rejected, none accepted": {
+			step:         step{contentType: "application/x-protobuf", body: partialSuccessBody(t, false, 25, "bad")},
+			wantRejected: 10, wantMessage: "bad",
+		},
+		"message sanitized and bounded": {
+			step:         step{contentType: "application/x-protobuf", body: partialSuccessBody(t, false, 2, "line one\nline two\x1b[31m "+long)},
+			wantRejected: 2, wantMessage: truncate("line one line two [31m "+long, maxMessage),
+		},
 		"empty 200 body":                {step: step{contentType: "application/x-protobuf"}},
 		"empty response message":        {step: step{contentType: "application/x-protobuf", body: partialSuccessBody(t, false, 0, "")}},
 		"202 without content type":      {step: step{status: http.StatusAccepted}},
@@ -227,8 +236,12 @@ func TestExport_ReportsPartialSuccess(t *testing.T) {
 				t.Fatalf("Export: %v", err)
 			}
 			srv.assertExactlyOnce(t, bodies)
-			if st.RejectedLogRecords != tc.wantRejected || st.PartialSuccessMessage != tc.wantMessage || st.Attempts != 1 {
-				t.Errorf("Stats = %+v, want RejectedLogRecords %d, PartialSuccessMessage %q, 1 attempt", st, tc.wantRejected, tc.wantMessage)
+			wantAccepted := 10 - tc.wantRejected
+			if st.RejectedLogRecords != tc.wantRejected || st.AcceptedLogRecords != wantAccepted || st.PartialSuccessMessage != tc.wantMessage || st.Attempts != 1 {
+				t.Errorf("Stats = %+v, want AcceptedLogRecords %d, RejectedLogRecords %d, PartialSuccessMessage %q, 1 attempt", st, wantAccepted, tc.wantRejected, tc.wantMessage)
+			}
+			if len(st.PartialSuccessMessage) > maxMessage+len("...(truncated)") || strings.ContainsAny(st.PartialSuccessMessage, "\n\x1b") {
+				t.Errorf("message %q is not sanitized and bounded", st.PartialSuccessMessage)
 			}
 		})
 	}

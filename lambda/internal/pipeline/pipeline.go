@@ -79,16 +79,20 @@ func (o Options) withDefaults() Options {
 type Result struct {
 	Format      string // detected log format
 	Lines       int64  // lines read in this run (after StartLine)
-	Records     int64  // records exported
+	Records     int64  // records exported and accepted by the endpoint
 	ParseErrors int64  // lines shipped raw with aws.elb.parse_error
 	Skipped     int64  // blank and control lines
 	Truncated   int64  // lines longer than MaxLineBytes, shipped truncated
 	Replaced    int64  // lines with bytes that are not UTF-8, shipped with U+FFFD
 	Batches     int64
 	Retries     int64
-	Rejected    int64 // records the endpoint rejected in partial success responses
-	BytesRead   int64 // decompressed bytes read
-	BytesSent   int64 // wire bytes sent, retries included
+	Rejected    int64 // records the endpoint rejected in partial success responses: they exist only in the object
+	// RejectedMessage is the endpoint's message with its first partial
+	// success that rejected records (control characters replaced, at most
+	// 512 bytes: see otlpexport.Stats).
+	RejectedMessage string
+	BytesRead       int64 // decompressed bytes read
+	BytesSent       int64 // wire bytes sent, retries included
 	// NextLine is 0 when the object was shipped to its end; otherwise the
 	// 1-based line to continue from (the deadline came first).
 	NextLine int64
@@ -167,7 +171,9 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 			}
 			line = long
 		}
-		if len(line) > 0 {
+		// A line the read broke off is not shipped: a retry reads it whole,
+		// and would ship it under the same log.record.uid.
+		if len(line) > 0 && (readErr == nil || readErr == io.EOF) {
 			lineNo++
 			res.BytesRead += int64(len(line))
 			line = bytes.TrimRight(line, "\r\n")

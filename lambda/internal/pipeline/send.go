@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
 )
 
 // sender exports the batches of one Ship call on its own goroutine, in the
@@ -80,13 +81,12 @@ func (x *sender) export(b *batch) {
 	defer x.mu.Unlock()
 	x.res.Retries += int64(stats.Retries)
 	x.res.BytesSent += stats.BytesSent
-	x.res.Rejected += stats.RejectedLogRecords
 	if err != nil {
 		x.err = fmt.Errorf("export of %d records failed: %w", b.records, err)
 		return
 	}
-	x.res.Records += int64(b.records)
 	x.res.Batches++
+	x.countAccepted(int64(b.records), stats)
 }
 
 // submit hands b to the sender, which exports it unless it is empty; the caller
@@ -137,6 +137,9 @@ func (x *sender) stop(res *Result) error {
 	res.Batches += x.res.Batches
 	res.Retries += x.res.Retries
 	res.Rejected += x.res.Rejected
+	if res.RejectedMessage == "" {
+		res.RejectedMessage = x.res.RejectedMessage
+	}
 	res.BytesSent += x.res.BytesSent
 	x.res = Result{}
 	for len(x.free) > 0 {
@@ -160,4 +163,16 @@ func (x *sender) stop(res *Result) error {
 		return errors.New("pipeline: the exporter stopped its goroutine")
 	}
 	return x.err
+}
+
+// countAccepted counts a successful export's records apart: those the
+// endpoint accepted, and those it rejected in a partial success (with its
+// first message about them). Callers hold x.mu.
+func (x *sender) countAccepted(sent int64, stats otlpexport.Stats) {
+	rejected := min(max(stats.RejectedLogRecords, 0), sent)
+	x.res.Records += sent - rejected
+	x.res.Rejected += rejected
+	if rejected > 0 && x.res.RejectedMessage == "" {
+		x.res.RejectedMessage = stats.PartialSuccessMessage
+	}
 }
