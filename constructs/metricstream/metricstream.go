@@ -100,14 +100,14 @@ type metricStream struct {
 	percentiles  map[string][]string
 }
 
-func (m *metricStream) Stream() awscloudwatch.CfnMetricStream                 { return m.stream }
+func (m *metricStream) Stream() awscloudwatch.CfnMetricStream                { return m.stream }
 func (m *metricStream) DeliveryStream() awskinesisfirehose.CfnDeliveryStream { return m.delivery }
-func (m *metricStream) StreamRole() awsiam.IRole                              { return m.streamRole }
-func (m *metricStream) DeliveryRole() awsiam.IRole                            { return m.deliveryRole }
-func (m *metricStream) KeyPrefix() *string                                    { return jsii.String(m.prefix) }
-func (m *metricStream) ErrorPrefix() *string                                  { return jsii.String(m.errorPrefix) }
-func (m *metricStream) IncludeFilters() map[string][]string                   { return m.filters }
-func (m *metricStream) Percentiles() map[string][]string                      { return m.percentiles }
+func (m *metricStream) StreamRole() awsiam.IRole                             { return m.streamRole }
+func (m *metricStream) DeliveryRole() awsiam.IRole                           { return m.deliveryRole }
+func (m *metricStream) KeyPrefix() *string                                   { return jsii.String(m.prefix) }
+func (m *metricStream) ErrorPrefix() *string                                 { return jsii.String(m.errorPrefix) }
+func (m *metricStream) IncludeFilters() map[string][]string                  { return m.filters }
+func (m *metricStream) Percentiles() map[string][]string                     { return m.percentiles }
 
 // settings are the props after validation and defaults.
 type settings struct {
