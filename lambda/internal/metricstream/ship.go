@@ -86,7 +86,7 @@ func Ship(ctx context.Context, exp Exporter, src Source, r io.Reader, startMessa
 		st, err := exp.ExportMetricsProto(ctx, raw, points)
 		res.Retries += int64(st.Retries)
 		res.BytesSent += st.BytesSent
-		res.Rejected += st.RejectedLogRecords
+		res.Rejected += st.RejectedDataPoints
 		if err != nil {
 			return fmt.Errorf("export of %d data points failed: %w", points, err)
 		}

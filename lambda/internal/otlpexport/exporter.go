@@ -44,6 +44,9 @@ type Stats struct {
 	// request for but rejected, from its OTLP partial success response. The
 	// caller should count and log them; retrying would not help.
 	RejectedLogRecords int64
+	// RejectedDataPoints is, for an export of metrics, the number of data
+	// points the backend rejected in its partial success response.
+	RejectedDataPoints int64
 	// PartialSuccessMessage is the backend's explanation of a partial success
 	// (or a warning it sent with a full success).
 	PartialSuccessMessage string
@@ -192,7 +195,7 @@ func (e *Exporter) Export(ctx context.Context, ld plog.Logs) (Stats, error) {
 	if err != nil {
 		return Stats{}, &ExportError{Message: fmt.Sprintf("encoding %d log records: %v", n, err), cause: err}
 	}
-	return e.send(ctx, p)
+	return e.send(ctx, p, logsSignal)
 }
 
 // ExportProto is Export for a request already encoded: req is an OTLP
@@ -212,15 +215,15 @@ func (e *Exporter) ExportProto(ctx context.Context, req []byte, records int) (St
 	if err != nil {
 		return Stats{}, &ExportError{Message: fmt.Sprintf("encoding %d log records: %v", records, err), cause: err}
 	}
-	return e.send(ctx, p)
+	return e.send(ctx, p, logsSignal)
 }
 
 func notSent(err error) *ExportError {
 	return &ExportError{Retryable: true, Message: "not sent: " + err.Error(), cause: err}
 }
 
-// send POSTs p, retrying as Export says, and releases it.
-func (e *Exporter) send(ctx context.Context, p *payload) (Stats, error) {
+// send POSTs p to the signal's endpoint, retrying as Export says, and releases it.
+func (e *Exporter) send(ctx context.Context, p *payload, sig signal) (Stats, error) {
 	var st Stats
 	defer p.release()
 
@@ -228,9 +231,13 @@ func (e *Exporter) send(ctx context.Context, p *payload) (Stats, error) {
 	for {
 		st.Attempts++
 		st.BytesSent += int64(len(p.data))
-		res := e.attempt(ctx, p)
+		res := e.attempt(ctx, p, sig)
 		if res.err == nil {
-			st.RejectedLogRecords = res.rejected
+			if sig == metricsSignal {
+				st.RejectedDataPoints = res.rejected
+			} else {
+				st.RejectedLogRecords = res.rejected
+			}
 			st.PartialSuccessMessage = res.partialMessage
 			return st, nil
 		}
@@ -292,10 +299,14 @@ const (
 	maxMessage      = 512
 )
 
-func (e *Exporter) attempt(ctx context.Context, p *payload) attemptResult {
+func (e *Exporter) attempt(ctx context.Context, p *payload, sig signal) attemptResult {
 	actx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, e.cfg.Endpoint, nil)
+	endpoint := e.cfg.Endpoint
+	if sig == metricsSignal {
+		endpoint = e.cfg.MetricsEndpoint
+	}
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, endpoint, nil)
 	if err != nil { // validated in New; kept for safety
 		return attemptResult{err: &ExportError{Message: "building request: " + err.Error(), cause: err}}
 	}
@@ -330,7 +341,11 @@ func (e *Exporter) attempt(ctx context.Context, p *payload) attemptResult {
 			return attemptResult{err: xe}
 		}
 		res := attemptResult{}
-		res.rejected, res.partialMessage = decodePartialSuccess(resp.Header.Get("Content-Type"), respBody, e.cfg.Protocol)
+		if sig == metricsSignal {
+			res.rejected, res.partialMessage = decodeMetricsPartialSuccess(resp.Header.Get("Content-Type"), respBody, e.cfg.Protocol)
+		} else {
+			res.rejected, res.partialMessage = decodePartialSuccess(resp.Header.Get("Content-Type"), respBody, e.cfg.Protocol)
+		}
 		return res
 
 	case code == http.StatusTooManyRequests || code == http.StatusBadGateway ||
