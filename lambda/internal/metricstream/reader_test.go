@@ -1,7 +1,9 @@
 package metricstream_test
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -157,4 +159,48 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDetectAndOpen(t *testing.T) {
+	t.Parallel()
+	raw, reqs := object(t, 3)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(raw)
+	zw.Close()
+	g := loggen.New(loggen.ALB, 1, start)
+	logs := g.Gzip(50)
+	tests := map[string]struct {
+		body []byte
+		want bool
+	}{
+		"plain metric-stream object":   {raw, true},
+		"gzipped metric-stream object": {gz.Bytes(), true},
+		"gzipped ALB log":              {logs, false},
+		"empty":                        {nil, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			br := bufio.NewReaderSize(bytes.NewReader(tc.body), metricstream.PeekBytes)
+			got, err := metricstream.Detect(br)
+			if err != nil || got != tc.want {
+				t.Fatalf("Detect = %v, %v; want %v", got, err, tc.want)
+			}
+			if !tc.want {
+				return
+			}
+			content, err := metricstream.Open(br)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := metricstream.NewReader(content)
+			for i := range reqs {
+				req := &colmetricspb.ExportMetricsServiceRequest{}
+				if err := r.Next(req); err != nil || !proto.Equal(req, reqs[i]) {
+					t.Fatalf("message %d after Detect: %v", i+1, err)
+				}
+			}
+		})
+	}
 }
