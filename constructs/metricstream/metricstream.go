@@ -76,6 +76,9 @@ type MetricStream interface {
 	// error prefix; s3:GetBucketLocation and s3:ListBucketMultipartUploads on
 	// the bucket).
 	DeliveryRole() awsiam.IRole
+	// DeliveryStreamName and StreamName are the two streams' names.
+	DeliveryStreamName() *string
+	StreamName() *string
 	// KeyPrefix is the prefix of the objects, ending in "/".
 	KeyPrefix() *string
 	// ErrorPrefix is where Firehose writes records it could not deliver.
@@ -96,6 +99,12 @@ type metricStream struct {
 	deliveryRole awsiam.Role
 	prefix       string
 	errorPrefix  string
+	// deliveryName and streamName are literal names, so the stream and the
+	// role refer to the delivery stream by an ARN made of pseudo parameters
+	// only (no Ref or GetAtt: tools that lack the type, moto's CloudFormation
+	// among them, then still take the template).
+	deliveryName string
+	streamName   string
 	filters      map[string][]string
 	percentiles  map[string][]string
 }
@@ -104,6 +113,8 @@ func (m *metricStream) Stream() awscloudwatch.CfnMetricStream                { r
 func (m *metricStream) DeliveryStream() awskinesisfirehose.CfnDeliveryStream { return m.delivery }
 func (m *metricStream) StreamRole() awsiam.IRole                             { return m.streamRole }
 func (m *metricStream) DeliveryRole() awsiam.IRole                           { return m.deliveryRole }
+func (m *metricStream) DeliveryStreamName() *string                          { return jsii.String(m.deliveryName) }
+func (m *metricStream) StreamName() *string                                  { return jsii.String(m.streamName) }
 func (m *metricStream) KeyPrefix() *string                                   { return jsii.String(m.prefix) }
 func (m *metricStream) ErrorPrefix() *string                                 { return jsii.String(m.errorPrefix) }
 func (m *metricStream) IncludeFilters() map[string][]string                  { return m.filters }
@@ -137,6 +148,8 @@ func NewMetricStream(scope constructs.Construct, id *string, props *MetricStream
 	if cfg.prefix != DefaultKeyPrefix {
 		m.errorPrefix = strings.TrimSuffix(cfg.prefix, "/") + "-errors/"
 	}
+	base := *awscdk.Names_UniqueResourceName(this, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(55), AllowedSpecialCharacters: jsii.String("-_")})
+	m.deliveryName, m.streamName = base+"-delivery", base+"-stream"
 	m.deliveryStream(props.Bucket, cfg)
 	m.metricStream(cfg)
 	m.nagSuppressions()
@@ -253,6 +266,7 @@ func (m *metricStream) deliveryStream(bucket awss3.IBucket, cfg settings) {
 		Resources: &[]*string{bucket.BucketArn()},
 	}))
 	m.delivery = awskinesisfirehose.NewCfnDeliveryStream(m.Construct, jsii.String("DeliveryStream"), &awskinesisfirehose.CfnDeliveryStreamProps{
+		DeliveryStreamName: jsii.String(m.deliveryName),
 		DeliveryStreamType: jsii.String("DirectPut"),
 		DeliveryStreamEncryptionConfigurationInput: &awskinesisfirehose.CfnDeliveryStream_DeliveryStreamEncryptionConfigurationInputProperty{
 			KeyType: jsii.String("AWS_OWNED_CMK"),
@@ -284,7 +298,7 @@ func (m *metricStream) metricStream(cfg settings) {
 	})
 	m.streamRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("firehose:PutRecord", "firehose:PutRecordBatch"),
-		Resources: &[]*string{m.delivery.AttrArn()},
+		Resources: &[]*string{m.deliveryArn()},
 	}))
 
 	var include []interface{}
@@ -312,7 +326,8 @@ func (m *metricStream) metricStream(cfg settings) {
 		})
 	}
 	props := &awscloudwatch.CfnMetricStreamProps{
-		FirehoseArn:    m.delivery.AttrArn(),
+		Name:           jsii.String(m.streamName),
+		FirehoseArn:    m.deliveryArn(),
 		RoleArn:        m.streamRole.RoleArn(),
 		OutputFormat:   jsii.String(OutputFormat),
 		IncludeFilters: include,
@@ -322,7 +337,14 @@ func (m *metricStream) metricStream(cfg settings) {
 	}
 	m.stream = awscloudwatch.NewCfnMetricStream(m.Construct, jsii.String("Resource"), props)
 	// CloudWatch checks it may put records when the stream is created.
-	m.stream.Node().AddDependency(m.streamRole.Node().FindChild(jsii.String("DefaultPolicy")))
+	m.stream.Node().AddDependency(m.streamRole.Node().FindChild(jsii.String("DefaultPolicy")), m.delivery)
+}
+
+// deliveryArn is the delivery stream's ARN, from its literal name.
+func (m *metricStream) deliveryArn() *string {
+	return awscdk.Stack_Of(m.Construct).FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("firehose"), Resource: jsii.String("deliverystream"), ResourceName: jsii.String(m.deliveryName),
+	})
 }
 
 func (m *metricStream) nagSuppressions() {

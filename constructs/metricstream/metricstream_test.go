@@ -107,6 +107,10 @@ func TestMetricStream_DefaultTemplate(t *testing.T) {
 			t.Errorf("%s = %s, want %s", k, got, want)
 		}
 	}
+	if got := compact([]any{ds["DeliveryStreamName"], stream["Name"], stream["FirehoseArn"]}); got != `["TestMetricStream9BEB1646-delivery","TestMetricStream9BEB1646-stream",`+
+		`"arn:aws:firehose:eu-west-1:123456789012:deliverystream/TestMetricStream9BEB1646-delivery"]` {
+		t.Errorf("names and the stream's target: %s", got)
+	}
 	if *ms.KeyPrefix() != metricstream.DefaultKeyPrefix {
 		t.Errorf("KeyPrefix %s", *ms.KeyPrefix())
 	}
@@ -139,7 +143,7 @@ func TestMetricStream_DefaultTemplate(t *testing.T) {
 	want := []string{
 		`{"Action":["s3:AbortMultipartUpload","s3:PutObject"],"Effect":"Allow","Resource":[` + objects("elb-otel/metric-stream-errors/") + `,` + objects("elb-otel/metric-stream/") + `]}`,
 		`{"Action":["s3:GetBucketLocation","s3:ListBucketMultipartUploads"],"Effect":"Allow","Resource":` + bucketArn + `}`,
-		`{"Action":["firehose:PutRecord","firehose:PutRecordBatch"],"Effect":"Allow","Resource":{"Fn::GetAtt":["MetricStreamDeliveryStream8B20BC37","Arn"]}}`,
+		`{"Action":["firehose:PutRecord","firehose:PutRecordBatch"],"Effect":"Allow","Resource":"arn:aws:firehose:eu-west-1:123456789012:deliverystream/TestMetricStream9BEB1646-delivery"}`,
 	}
 	sort.Strings(statements)
 	sort.Strings(want)

@@ -62,8 +62,8 @@ func NewLogsStack(scope constructs.Construct, id string, props *LogsStackProps) 
 			KeyPrefix: shipperProps.MetricsKeyPrefix,
 			Preset:    elbmetrics.Preset(c.MetricPreset),
 		})
-		awscdk.NewCfnOutput(stack, jsii.String("MetricStreamName"), &awscdk.CfnOutputProps{Value: ms.Stream().Ref()})
-		awscdk.NewCfnOutput(stack, jsii.String("DeliveryStreamName"), &awscdk.CfnOutputProps{Value: ms.DeliveryStream().Ref()})
+		awscdk.NewCfnOutput(stack, jsii.String("MetricStreamName"), &awscdk.CfnOutputProps{Value: ms.StreamName()})
+		awscdk.NewCfnOutput(stack, jsii.String("DeliveryStreamName"), &awscdk.CfnOutputProps{Value: ms.DeliveryStreamName()})
 	}
 	for i, lb := range c.LoadBalancers {
 		if c.EnableLogs && (lb.Logs == nil || *lb.Logs) {

@@ -42,7 +42,7 @@ func (m *Moto) adaptDeliveryStream(ctx context.Context, d *Deployment, id string
 	}
 	raw, _ := json.Marshal(resolved)
 	var p struct {
-		DeliveryStreamType                         string
+		DeliveryStreamName, DeliveryStreamType     string
 		DeliveryStreamEncryptionConfigurationInput *struct{ KeyType string }
 		ExtendedS3DestinationConfiguration         *struct {
 			BucketARN, RoleARN, Prefix, ErrorOutputPrefix, CompressionFormat string
@@ -56,7 +56,10 @@ func (m *Moto) adaptDeliveryStream(ctx context.Context, d *Deployment, id string
 	if s3 == nil {
 		return fmt.Errorf("delivery stream %s: no ExtendedS3DestinationConfiguration, which is all localaws applies: %s", id, raw)
 	}
-	name := d.Stack.Name + "-" + id
+	name := p.DeliveryStreamName
+	if name == "" {
+		name = d.Stack.Name + "-" + id
+	}
 	in := &firehose.CreateDeliveryStreamInput{
 		DeliveryStreamName: aws.String(name),
 		DeliveryStreamType: fhtypes.DeliveryStreamType(p.DeliveryStreamType),
@@ -112,7 +115,7 @@ func (d *Deployment) checkMetricStream(id string, r Resource) error {
 	target := compact(p["FirehoseArn"])
 	var ds *DeliveryStream
 	for _, s := range d.DeliveryStreams {
-		if strings.Contains(target, `"`+s.Logical+`"`) {
+		if strings.Contains(target, `"`+s.Logical+`"`) || strings.Contains(target, "deliverystream/"+s.Name+`"`) {
 			ds = s
 		}
 	}
