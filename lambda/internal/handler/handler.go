@@ -23,7 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/elb-otel/elb-otel/lambda/internal/event"
-	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/metricstream"
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
 )
 
@@ -59,6 +59,17 @@ type Handler struct {
 	// Metrics receives one Embedded Metric Format JSON line per object.
 	// Default: none.
 	Metrics io.Writer
+	// MetricsPrefix, when set, is where a CloudWatch metric stream's
+	// delivery stream writes: objects under it must be metric-stream objects
+	// and are exported as metrics; objects outside it must not be.
+	MetricsPrefix string
+	// MetricExporter exports metric-stream objects (the same
+	// otlpexport.Exporter as the logs', posting to /v1/metrics). Without it
+	// such objects fail with a clear error.
+	MetricExporter metricstream.Exporter
+	// MetricOptions shape the exported metrics (resource, PollingNames,
+	// batches).
+	MetricOptions metricstream.ShipOptions
 	// StartMargin: a message is not started when less than this remains
 	// before the deadline; it is put back on the queue instead. Default: 30 s,
 	// but at most a third of the invocation's time.
@@ -122,11 +133,12 @@ func (h *Handler) handleNotification(ctx context.Context, n event.Notification) 
 
 func (h *Handler) handleObject(ctx context.Context, obj event.Object) error {
 	log := h.logger().With("bucket", obj.Bucket, "key", obj.Key)
-	if !event.IsLogKey(obj.Key) {
+	metricKey := h.isMetricKey(obj.Key)
+	if !metricKey && !event.IsLogKey(obj.Key) {
 		log.Info("skipped: not an ELB log object")
 		return nil
 	}
-	if h.Prefix != "" && !strings.HasPrefix(obj.Key, h.Prefix) {
+	if !metricKey && h.Prefix != "" && !strings.HasPrefix(obj.Key, h.Prefix) {
 		log.Warn("skipped: key outside the configured prefix", "prefix", h.Prefix)
 		return nil
 	}
@@ -184,10 +196,6 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 	if etag == "" {
 		etag = aws.ToString(out.ETag)
 	}
-	src := pipeline.Source{
-		Source:    logrecord.Source{Bucket: obj.Bucket, Key: obj.Key, ETag: strings.Trim(etag, `"`)},
-		StartLine: obj.StartLine,
-	}
 	shipCtx := ctx
 	if !h.canContinue() {
 		// Nowhere to continue: ship to the end whatever the deadline (the
@@ -197,7 +205,7 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 		shipCtx, cancel = withoutDeadline(ctx)
 		defer cancel()
 	}
-	res, err := h.Shipper.Ship(shipCtx, src, out.Body)
+	res, err := h.ShipContent(shipCtx, obj, etag, out.Body, h.expect(obj.Key))
 	h.report(obj, res, time.Since(started), err)
 	return res, err
 }
