@@ -15,7 +15,7 @@ import (
 
 	"github.com/elb-otel/elb-otel/lambda/internal/app"
 	"github.com/elb-otel/elb-otel/lambda/internal/event"
-	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/handler"
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
 )
@@ -55,6 +55,7 @@ func (e *exporterFlags) register(fs *flag.FlagSet) {
 func (e *exporterFlags) apply(cfg *otlpexport.Config) {
 	if e.endpoint != "" {
 		cfg.Endpoint = strings.TrimRight(e.endpoint, "/") + "/v1/logs"
+		cfg.MetricsEndpoint = strings.TrimRight(e.endpoint, "/") + "/v1/metrics"
 	}
 	if e.protocol != "" {
 		cfg.Protocol = otlpexport.Protocol(e.protocol)
@@ -82,7 +83,8 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 	quiet := fs.Bool("quiet", false, "no progress display")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: elb-otel ship --endpoint URL [flags] FILE...|s3://BUCKET/PREFIX\n\n"+
-			"Ships local ELB log files, or every log object under an S3 prefix, to an OTLP/HTTP endpoint.\n"+
+			"Ships local ELB log files and metric-stream objects (recognized by content), or every such object under\n"+
+			"an S3 prefix, to an OTLP/HTTP endpoint (logs to /v1/logs, metrics to /v1/metrics).\n"+
 			"A failed batch is retried; the command exits non-zero if any file could not be shipped.\n\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -128,7 +130,9 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 			logger.Error("cannot open", "file", target, "error", err.Error())
 			continue
 		}
-		res, err := deps.Handler.Shipper.Ship(ctx, pipeline.Source{Source: logrecord.Source{Key: k}}, prog.reader(f, target))
+		// Recognized by content: ELB log lines to /v1/logs, a metric-stream
+		// object to /v1/metrics.
+		res, err := deps.Handler.ShipContent(ctx, event.Object{Key: k}, "", prog.reader(f, target), handler.ExpectAny)
 		f.Close()
 		total.Lines += res.Lines
 		total.Records += res.Records

@@ -20,7 +20,7 @@ import (
 // gets its own retries and deadline); without, it ships them inline.
 func (h *Handler) Backfill(ctx context.Context, b event.Backfill) (BackfillResult, error) {
 	var res BackfillResult
-	if h.Prefix != "" && !strings.HasPrefix(b.Prefix, h.Prefix) {
+	if h.Prefix != "" && !strings.HasPrefix(b.Prefix, h.Prefix) && !h.isMetricKey(b.Prefix) {
 		return res, fmt.Errorf("backfill prefix %q is outside the configured prefix %q (the function may only read there)", b.Prefix, h.Prefix)
 	}
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(b.Bucket), Prefix: aws.String(b.Prefix)}
@@ -67,7 +67,7 @@ func (h *Handler) backfillPage(ctx context.Context, l *listing, objs []s3types.O
 	for _, o := range objs {
 		key := aws.ToString(o.Key)
 		l.lastKey = key
-		if !event.IsLogKey(key) {
+		if !event.IsLogKey(key) && !h.isMetricKey(key) {
 			res.Skipped++
 			continue
 		}

@@ -2,6 +2,7 @@ package handler_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"strings"
@@ -85,8 +86,14 @@ func TestHandler_ShipsMetricStreamObjects(t *testing.T) {
 					t.Fatalf("resource %v", p.Resource)
 				}
 			}
-			if !strings.Contains(emf.String(), `"Format":"metric-stream","Objects":1,"FailedObjects":0,"Lines":16,"Records":`) {
-				t.Errorf("EMF line %s", emf.String())
+			var line struct {
+				Format                 string
+				Objects, FailedObjects int
+				Lines, Records         int
+			}
+			if err := json.Unmarshal([]byte(emf.String()), &line); err != nil || line.Format != "metric-stream" ||
+				line.Objects != 1 || line.FailedObjects != 0 || line.Lines != len(ups) || line.Records != tc.want {
+				t.Errorf("EMF line %s (%v)", emf.String(), err)
 			}
 		})
 	}
@@ -145,7 +152,7 @@ func TestHandler_CorruptMetricObjectFails(t *testing.T) {
 	if !strings.Contains(logs.String(), "corrupt metric-stream object: message 4 at byte") || !strings.Contains(logs.String(), "truncated") {
 		t.Errorf("log does not name the truncated message:\n%s", logs.String())
 	}
-	if !strings.Contains(emf.String(), `"FailedObjects":1`) {
+	if !strings.Contains(emf.String(), `"FailedObjects":1`) || !strings.Contains(emf.String(), `"Format":"metric-stream"`) {
 		t.Errorf("EMF %s", emf.String())
 	}
 	// The whole messages before the corruption were exported (at least once).
