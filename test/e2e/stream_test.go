@@ -299,10 +299,11 @@ func (s *streamRun) corruptToDLQ(ctx context.Context, t *testing.T) {
 	if len(dlq.Messages) != 1 {
 		t.Fatalf("the dead-letter queue holds %d messages, want 1", len(dlq.Messages))
 	}
-	if n := len(s.recv.DataPoints()) - before; n != 0 {
-		// The whole messages before the truncated one are shipped, then the object fails.
-		t.Logf("the data points of the %d whole messages before the truncated one were exported before the failure (%d data points, each attempt): the object stays failed", 1, n)
+	// The whole message before the truncated one (5 updates) is exported at
+	// each attempt, then the object fails: at least once, never lost.
+	if n := len(s.recv.DataPoints()) - before; n != 5*attempts {
+		t.Errorf("%d data points arrived from the truncated object, want its whole first message's 5 at each of the %d attempts", n, attempts)
 	}
-	t.Logf("truncated metric-stream object %s: tried %d times (= maxReceiveCount), then moved to the dead-letter queue; work queue empty", last, attempts)
+	t.Logf("truncated metric-stream object %s: its whole first message exported at each attempt, then failed with the truncated message named; tried %d times (= maxReceiveCount), then moved to the dead-letter queue; work queue empty", last, attempts)
 	s.fig("metric DLQ", "1 truncated metric-stream object, %d attempts, parked in the DLQ", attempts)
 }
