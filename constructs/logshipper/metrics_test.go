@@ -29,6 +29,13 @@ func TestLogShipper_MetricsKeyPrefixIsReadTriggeredAndPassed(t *testing.T) {
 			"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "https://metrics.example.com:4318/v1/metrics",
 		})},
 	})
+	dash := resources(t, tmpl, "AWS::CloudWatch::Dashboard")
+	for _, d := range dash {
+		body := mustJSON(t, d)
+		if !strings.Contains(body, `Metric-stream objects`) || !strings.Contains(body, `\"Format\",\"metric-stream\"`) {
+			t.Errorf("the dashboard has no metric-stream row: %s", body)
+		}
+	}
 	objects := func(p string) string {
 		return `{"Fn::Join":["",[{"Fn::GetAtt":["ShipperBucket33291A83","Arn"]},"/` + p + `*"]]}`
 	}

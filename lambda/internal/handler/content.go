@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/elb-otel/elb-otel/internal/contract"
 	"github.com/elb-otel/elb-otel/lambda/internal/event"
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 	"github.com/elb-otel/elb-otel/lambda/internal/metricstream"
@@ -29,7 +30,7 @@ const (
 
 // FormatMetricStream is the Format of a metric-stream object in the
 // handler's logs and Embedded Metric Format lines.
-const FormatMetricStream = "metric-stream"
+const FormatMetricStream = contract.FormatMetricStream
 
 // ErrWrongContent wraps the error for an object whose content is not what its
 // key says (a metric-stream object under the log prefix, or anything else
