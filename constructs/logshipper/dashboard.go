@@ -45,5 +45,20 @@ func (s *logShipper) dashboardFor(p *LogShipperProps) {
 		graph("Function duration", s.function.MetricDuration(&awscloudwatch.MetricOptions{Period: period.Period, Statistic: jsii.String("p99")})),
 		graph("Invocations", s.function.MetricInvocations(period)),
 	)
+	if s.metricsPrefix != "" {
+		stream := func(name, label string) awscloudwatch.IMetric {
+			return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+				Namespace: jsii.String(contract.MetricNamespace), MetricName: jsii.String(name), Statistic: jsii.String("Sum"),
+				Period:        awscdk.Duration_Minutes(jsii.Number(5)),
+				DimensionsMap: &map[string]*string{contract.DimensionFormat: jsii.String(contract.FormatMetricStream)},
+				Label:         jsii.String(label),
+			})
+		}
+		d.AddWidgets(
+			graph("Metric-stream objects", stream(contract.MetricObjects, "objects"), stream(contract.MetricFailedObjects, "failed objects")),
+			graph("Metric updates and data points exported", stream(contract.MetricLines, "metric updates"), stream(contract.MetricRecords, "data points exported")),
+			graph("Metric data points rejected, retries", stream(contract.MetricRejectedRecords, "rejected"), stream(contract.MetricRetries, "retries")),
+		)
+	}
 	s.dashboard = d
 }

@@ -3,6 +3,8 @@ package logshipper
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -37,6 +39,9 @@ const (
 	EnvDeleteObjects      = contract.EnvDeleteObjects
 	EnvBucket             = contract.EnvBucket
 	EnvPrefix             = contract.EnvPrefix
+	EnvMetricsEndpoint    = contract.EnvMetricsEndpoint
+	EnvMetricsPrefix      = contract.EnvMetricsPrefix
+	EnvMetricsPollingName = contract.EnvMetricsPollingNames
 )
 
 // readActions are the S3 actions that read a log object: GetObjectVersion
@@ -87,16 +92,18 @@ type LogShipper interface {
 
 type logShipper struct {
 	constructs.Construct
-	bucket    awss3.IBucket
-	prefix    string
-	queue     awssqs.IQueue
-	dlq       awssqs.IQueue
-	function  awslambda.IFunction
-	logGroup  awslogs.ILogGroup
-	rule      awsevents.IRule
-	alarms    []awscloudwatch.IAlarm
-	dashboard awscloudwatch.Dashboard
-	newBucket awss3.Bucket
+	bucket awss3.IBucket
+	prefix string
+	// metricsPrefix is the metric stream's prefix, "" without one.
+	metricsPrefix string
+	queue         awssqs.IQueue
+	dlq           awssqs.IQueue
+	function      awslambda.IFunction
+	logGroup      awslogs.ILogGroup
+	rule          awsevents.IRule
+	alarms        []awscloudwatch.IAlarm
+	dashboard     awscloudwatch.Dashboard
+	newBucket     awss3.Bucket
 	// deliveryAllowed is set once the ELB log delivery policy is added.
 	deliveryAllowed bool
 }
@@ -127,6 +134,9 @@ type settings struct {
 	serviceName     string
 	resourceAttrs   string
 	prefix          string
+	metricsPrefix   string
+	metricsEndpoint string
+	pollingNames    bool
 	trigger         Trigger
 	memoryMiB       float64
 	timeoutSeconds  float64
@@ -155,7 +165,7 @@ func NewLogShipper(scope constructs.Construct, id *string, props *LogShipperProp
 		panic(err)
 	}
 	this := constructs.NewConstruct(scope, id)
-	s := &logShipper{Construct: this, prefix: cfg.prefix}
+	s := &logShipper{Construct: this, prefix: cfg.prefix, metricsPrefix: cfg.metricsPrefix}
 
 	s.bucket = s.logBucket(props, cfg)
 	s.dlq = awssqs.NewQueue(this, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
@@ -193,6 +203,15 @@ func (s *logShipper) nagSuppressions() {
 			"under <prefix>/AWSLogs/, and only s3:GetObject/s3:DeleteObject are granted on it"),
 		AppliesTo: &[]interface{}{map[string]*string{"regex": jsii.String(`/^Resource::.*\/AWSLogs\/\*$/`)}},
 	}}, jsii.Bool(true))
+	if s.metricsPrefix != "" {
+		cdknag.NagSuppressions_AddResourceSuppressions(s.Construct, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("Firehose writes the metric stream's objects under date-based keys with a random suffix, so " +
+				"the function reads (and, if deletion is on, deletes) them by the stream's prefix: the wildcard is only the " +
+				"key suffix under MetricsKeyPrefix"),
+			AppliesTo: &[]interface{}{map[string]*string{"regex": jsii.String("/^Resource::.*\\/" + strings.ReplaceAll(regexp.QuoteMeta(s.metricsPrefix), "/", `\/`) + "\\*$/")}},
+		}}, jsii.Bool(true))
+	}
 	if s.newBucket != nil {
 		cdknag.NagSuppressions_AddResourceSuppressions(s.newBucket, &[]*cdknag.NagPackSuppression{{
 			Id: jsii.String("AwsSolutions-S1"),
@@ -238,6 +257,7 @@ func validate(p *LogShipperProps) (settings, error) {
 	validateBucket(p, &cfg, &errs)
 	validateFunction(p, &cfg, &errs)
 	validateQueue(p, &cfg, &errs)
+	validateMetrics(p, &cfg, &errs)
 	cfg.deleteObjects = deref(p.DeleteProcessedObjects)
 	switch v := deref(p.OnRejectedRecords); v {
 	case "", contract.OnRejectedFail, contract.OnRejectedSucceed:
@@ -247,6 +267,32 @@ func validate(p *LogShipperProps) (settings, error) {
 	}
 	cfg.backfill = deref(p.EnableBackfill)
 	return cfg, errors.Join(errs...)
+}
+
+// validateMetrics checks the metrics mode stream's props.
+func validateMetrics(p *LogShipperProps, cfg *settings, errs *problems) {
+	if p.MetricsKeyPrefix != nil {
+		mp := *p.MetricsKeyPrefix
+		switch {
+		case mp == "" || strings.HasPrefix(mp, "/") || !strings.HasSuffix(mp, "/"):
+			errs.add("MetricsKeyPrefix must be non-empty, not start with \"/\" and end with \"/\", got %q (example: \"elb-otel/metric-stream/\")", mp)
+		case strings.HasPrefix(mp, cfg.prefix) || strings.HasPrefix(cfg.prefix, mp):
+			errs.add("MetricsKeyPrefix %q overlaps the log prefix %q: give the metric stream a prefix of its own", mp, cfg.prefix)
+		}
+		cfg.metricsPrefix = mp
+	}
+	if v := deref(p.MetricsOtlpEndpoint); v != "" {
+		if !*awscdk.Token_IsUnresolved(jsii.String(v)) {
+			if err := contract.ValidateEndpoint(v, contract.EndpointRules{AllowHTTP: deref(p.AllowInsecureEndpoint)}); err != nil {
+				errs.add("MetricsOtlpEndpoint %v", err)
+			}
+		}
+		cfg.metricsEndpoint = strings.TrimSuffix(v, "/") + "/v1/metrics"
+	}
+	cfg.pollingNames = deref(p.MetricsPollingNames)
+	if (p.MetricsOtlpEndpoint != nil || p.MetricsPollingNames != nil) && cfg.metricsPrefix == "" {
+		errs.add("MetricsOtlpEndpoint and MetricsPollingNames need MetricsKeyPrefix: set it to the metric stream's KeyPrefix")
+	}
 }
 
 // validateExport checks what the function exports with: endpoint, protocol,
@@ -436,7 +482,7 @@ func (s *logShipper) eventBridgeRule(cfg settings) {
 			DetailType: jsii.Strings("Object Created"),
 			Detail: &map[string]interface{}{
 				"bucket": map[string]interface{}{"name": []interface{}{s.bucket.BucketName()}},
-				"object": map[string]interface{}{"key": []interface{}{map[string]interface{}{"prefix": cfg.prefix}}},
+				"object": map[string]interface{}{"key": keyPatterns(cfg)},
 			},
 		},
 	})
@@ -448,12 +494,32 @@ func (s *logShipper) eventBridgeRule(cfg settings) {
 	s.rule = rule
 }
 
+// keyPatterns are the EventBridge key patterns of the prefixes read.
+func keyPatterns(cfg settings) []interface{} {
+	var out []interface{}
+	for _, p := range cfg.prefixes() {
+		out = append(out, map[string]interface{}{"prefix": p})
+	}
+	return out
+}
+
+// prefixes are the key prefixes the shipper reads: the logs', and the metric
+// stream's when set.
+func (cfg settings) prefixes() []string {
+	if cfg.metricsPrefix == "" {
+		return []string{cfg.prefix}
+	}
+	return []string{cfg.prefix, cfg.metricsPrefix}
+}
+
 func (s *logShipper) s3Notification(cfg settings) {
 	if s.newBucket == nil {
 		// Imported bucket: only CDK's notifications custom resource can change it.
-		s.bucket.AddEventNotification(awss3.EventType_OBJECT_CREATED,
-			awss3notifications.NewSqsDestination(s.queue),
-			&awss3.NotificationKeyFilter{Prefix: jsii.String(cfg.prefix)})
+		for _, p := range cfg.prefixes() {
+			s.bucket.AddEventNotification(awss3.EventType_OBJECT_CREATED,
+				awss3notifications.NewSqsDestination(s.queue),
+				&awss3.NotificationKeyFilter{Prefix: jsii.String(p)})
+		}
 		stack := awscdk.Stack_Of(s.Construct)
 		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack,
 			jsii.String(*stack.Node().Path()+"/BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role/Resource"),
@@ -481,17 +547,19 @@ func (s *logShipper) s3Notification(cfg settings) {
 	})
 	result := s.queue.AddToResourcePolicy(statement)
 	cfn := s.newBucket.Node().DefaultChild().(awss3.CfnBucket)
-	cfn.AddPropertyOverride(jsii.String("NotificationConfiguration.QueueConfigurations"), []interface{}{
-		map[string]interface{}{
+	var queueConfigs []interface{}
+	for _, p := range cfg.prefixes() {
+		queueConfigs = append(queueConfigs, map[string]interface{}{
 			"Event": "s3:ObjectCreated:*",
 			"Queue": s.queue.QueueArn(),
 			"Filter": map[string]interface{}{
 				"S3Key": map[string]interface{}{
-					"Rules": []interface{}{map[string]interface{}{"Name": "prefix", "Value": cfg.prefix}},
+					"Rules": []interface{}{map[string]interface{}{"Name": "prefix", "Value": p}},
 				},
 			},
-		},
-	})
+		})
+	}
+	cfn.AddPropertyOverride(jsii.String("NotificationConfiguration.QueueConfigurations"), queueConfigs)
 	if result.PolicyDependable != nil {
 		cfn.Node().AddDependency(result.PolicyDependable)
 	}
@@ -532,6 +600,13 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 	for k, v := range fenv.Encode() {
 		env[k] = jsii.String(v)
 	}
+	if cfg.metricsPrefix != "" {
+		env[EnvMetricsPrefix] = jsii.String(cfg.metricsPrefix)
+		env[EnvMetricsPollingName] = jsii.String(fmt.Sprint(cfg.pollingNames))
+		if cfg.metricsEndpoint != "" {
+			env[EnvMetricsEndpoint] = jsii.String(cfg.metricsEndpoint)
+		}
+	}
 	fn := awslambda.NewFunction(s.Construct, jsii.String("Function"), &awslambda.FunctionProps{
 		Description:   jsii.String("elb-otel: ships ELB access and connection logs from S3 to OTLP"),
 		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
@@ -550,13 +625,16 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 	// Least privilege, statement by statement.
 	s.logGroup.GrantWrite(fn)
 	// Explicit object actions: the L2 grants add s3:GetBucket* and s3:List*.
-	objects := s.bucket.ArnForObjects(jsii.String(cfg.prefix + "*"))
+	var objects []*string
+	for _, p := range cfg.prefixes() {
+		objects = append(objects, s.bucket.ArnForObjects(jsii.String(p+"*")))
+	}
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings(readActions...), Resources: &[]*string{objects},
+		Actions: jsii.Strings(readActions...), Resources: &objects,
 	}))
 	if cfg.deleteObjects {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions: jsii.Strings("s3:DeleteObject"), Resources: &[]*string{objects},
+			Actions: jsii.Strings("s3:DeleteObject"), Resources: &objects,
 		}))
 	}
 	// Listing, inside the log prefix only (s3:prefix), for a backfill; and

@@ -71,6 +71,21 @@ type LogShipperProps struct {
 	// Trigger selects EventBridge or S3 event notifications.
 	// Default: TriggerEventBridge.
 	Trigger Trigger
+	// MetricsKeyPrefix is where a CloudWatch metric stream's delivery stream
+	// writes (constructs/metricstream, KeyPrefix()): the trigger, the read
+	// permission and the function cover it too, and the function exports the
+	// objects under it to the OTLP metrics endpoint. It must end in "/" and
+	// not overlap the log prefix. Default: none (no metrics mode stream).
+	MetricsKeyPrefix *string
+	// MetricsOtlpEndpoint is the base URL of the OTLP/HTTP receiver of the
+	// metric-stream objects (the function posts to <it>/v1/metrics).
+	// Default: OtlpEndpoint.
+	MetricsOtlpEndpoint *string
+	// MetricsPollingNames exports each metric update as the gauges the
+	// polling mode produces (aws_applicationelb_request_count_sum, ...), so
+	// dashboards work in both modes, instead of the stream's own Summaries.
+	// Default: false.
+	MetricsPollingNames *bool
 
 	// MemorySizeMiB is the function's memory. Lambda allots CPU in proportion.
 	// Default: 1024.

@@ -22,13 +22,16 @@ func Build(app awscdk.App) {
 	if err != nil {
 		panic(err)
 	}
-	if cfg.EnableLogs {
+	// The metrics mode stream ships through the log shipper: its stream lives
+	// in the logs stack, which is then built even without logs.
+	stream := cfg.EnableMetrics && cfg.MetricsMode == MetricsModeStream
+	if cfg.EnableLogs || stream {
 		NewLogsStack(app, LogsStackName, &LogsStackProps{
 			StackProps: awscdk.StackProps{Env: env(), Description: jsii.String("elb-otel: ELB logs to OpenTelemetry")},
 			Config:     cfg,
 		})
 	}
-	if cfg.EnableMetrics {
+	if cfg.EnableMetrics && !stream {
 		NewMetricsStack(app, MetricsStackName, &MetricsStackProps{
 			StackProps: awscdk.StackProps{Env: env(), Description: jsii.String("elb-otel: ELB CloudWatch metrics to OpenTelemetry")},
 			Config:     cfg,

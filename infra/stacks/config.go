@@ -39,6 +39,19 @@ const (
 	CtxVpcID                  = "elb-otel:vpcId"
 	CtxSubnetIDs              = "elb-otel:subnetIds"
 	CtxAlarmEmail             = "elb-otel:alarmEmail"
+	CtxMetricsMode            = "elb-otel:metricsMode"
+	CtxMetricsPollingNames    = "elb-otel:metricsPollingNames"
+)
+
+// Metrics modes (elb-otel:metricsMode).
+const (
+	// MetricsModePolling runs an exporter and a collector in a Fargate task
+	// that read CloudWatch with GetMetricData (the metrics stack).
+	MetricsModePolling = "polling"
+	// MetricsModeStream streams the metrics with a CloudWatch metric stream
+	// through Firehose into the log bucket, where the log shipper exports
+	// them (in the logs stack; no metrics stack).
+	MetricsModeStream = "stream"
 )
 
 // LoadBalancerConfig is one entry of elb-otel:loadBalancers.
@@ -77,6 +90,8 @@ type Config struct {
 	VpcID                  string
 	SubnetIDs              []string
 	AlarmEmail             string
+	MetricsMode            string
+	MetricsPollingNames    bool
 }
 
 var (
@@ -113,6 +128,11 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 		VpcID:                  r.str(CtxVpcID),
 		SubnetIDs:              r.list(CtxSubnetIDs, `["subnet-0123456789abcdef0","subnet-0fedcba9876543210"]`),
 		AlarmEmail:             r.str(CtxAlarmEmail),
+		MetricsMode:            r.str(CtxMetricsMode),
+		MetricsPollingNames:    r.boolean(CtxMetricsPollingNames, false),
+	}
+	if c.MetricsMode == "" {
+		c.MetricsMode = MetricsModePolling
 	}
 	c.LoadBalancers = r.loadBalancers()
 	if c.MetricsOtlpEndpoint == "" {
@@ -290,7 +310,18 @@ func (r *contextReader) check(c Config) {
 	if !c.EnableLogs && !c.EnableMetrics {
 		r.fail(CtxEnableLogs, "and %s are both false: nothing to deploy", CtxEnableMetrics)
 	}
-	if c.EnableMetrics && len(c.LoadBalancers) == 0 && len(c.ClassicLoadBalancers) == 0 && !c.MetricsAllLoadBalancer {
+	switch c.MetricsMode {
+	case MetricsModePolling, MetricsModeStream:
+	default:
+		r.fail(CtxMetricsMode, "must be %q or %q, got %q (example: -c %s=%s)", MetricsModePolling, MetricsModeStream, c.MetricsMode, CtxMetricsMode, MetricsModeStream)
+	}
+	if c.MetricsPollingNames && (!c.EnableMetrics || c.MetricsMode != MetricsModeStream) {
+		r.fail(CtxMetricsPollingNames, "applies to %s=%s only (the polling mode has those names already): set %s=true and %s=%s, or drop it",
+			CtxMetricsMode, MetricsModeStream, CtxEnableMetrics, CtxMetricsMode, MetricsModeStream)
+	}
+	// A metric stream takes every load balancer of the account and region: it
+	// needs none named.
+	if c.EnableMetrics && c.MetricsMode == MetricsModePolling && len(c.LoadBalancers) == 0 && len(c.ClassicLoadBalancers) == 0 && !c.MetricsAllLoadBalancer {
 		r.fail(CtxEnableMetrics, "needs load balancers to watch: set %s or %s, or %s=true (example: -c '%s=%s')",
 			CtxLoadBalancers, CtxClassicLoadBalancers, CtxMetricsAllLoadBalancer, CtxLoadBalancers, loadBalancersExample)
 	}

@@ -9,7 +9,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/elb-otel/elb-otel/constructs/elbmetrics"
 	"github.com/elb-otel/elb-otel/constructs/logshipper"
+	"github.com/elb-otel/elb-otel/constructs/metricstream"
 )
 
 // LogsStackProps configures the logs stack.
@@ -45,9 +47,26 @@ func NewLogsStack(scope constructs.Construct, id string, props *LogsStackProps) 
 		shipperProps.HeadersSecret = awssecretsmanager.Secret_FromSecretCompleteArn(stack, jsii.String("HeadersSecret"), jsii.String(c.HeadersSecretArn))
 	}
 	shipperProps.AlarmTopic = alarmTopic(stack, c.AlarmEmail)
+	stream := c.EnableMetrics && c.MetricsMode == MetricsModeStream
+	if stream {
+		shipperProps.MetricsKeyPrefix = jsii.String(metricstream.DefaultKeyPrefix)
+		shipperProps.MetricsPollingNames = jsii.Bool(c.MetricsPollingNames)
+		if c.MetricsOtlpEndpoint != c.OtlpEndpoint {
+			shipperProps.MetricsOtlpEndpoint = jsii.String(c.MetricsOtlpEndpoint)
+		}
+	}
 	shipper := logshipper.NewLogShipper(stack, jsii.String("Shipper"), shipperProps)
+	if stream {
+		ms := metricstream.NewMetricStream(stack, jsii.String("MetricStream"), &metricstream.MetricStreamProps{
+			Bucket:    shipper.Bucket(),
+			KeyPrefix: shipperProps.MetricsKeyPrefix,
+			Preset:    elbmetrics.Preset(c.MetricPreset),
+		})
+		awscdk.NewCfnOutput(stack, jsii.String("MetricStreamName"), &awscdk.CfnOutputProps{Value: ms.StreamName()})
+		awscdk.NewCfnOutput(stack, jsii.String("DeliveryStreamName"), &awscdk.CfnOutputProps{Value: ms.DeliveryStreamName()})
+	}
 	for i, lb := range c.LoadBalancers {
-		if lb.Logs == nil || *lb.Logs {
+		if c.EnableLogs && (lb.Logs == nil || *lb.Logs) {
 			shipper.LogLoadBalancerArn(fmt.Sprintf("LoadBalancerLogs%d", i), lb.Arn, lb.ConnectionLogs)
 		}
 	}

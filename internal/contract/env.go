@@ -37,6 +37,13 @@ const (
 	EnvBatchRecords   = "ELB_OTEL_BATCH_RECORDS" // records per export request
 	AliasBatchRecords = "BATCH_SIZE"
 	EnvBatchBytes     = "ELB_OTEL_BATCH_BYTES" // uncompressed bytes per export request
+
+	// The metrics mode stream: a CloudWatch metric stream's objects, read by
+	// the same function and exported to the OTLP metrics endpoint.
+	EnvMetricsEndpoint     = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT" // full metrics URL, used as-is
+	EnvMetricsPrefix       = "ELB_OTEL_METRICS_PREFIX"             // keys under it are metric-stream objects
+	EnvMetricsPollingNames = "ELB_OTEL_METRICS_POLLING_NAMES"      // true: the polling mode's names and types
+
 	// EnvOnRejected says what happens to the message of an object whose
 	// records the endpoint partly rejected: OnRejectedFail (the default) or
 	// OnRejectedSucceed. The object is kept either way.

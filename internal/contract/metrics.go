@@ -8,6 +8,11 @@ const MetricNamespace = "elb-otel"
 // log format of the object (alb, nlb, clb, alb-connection, metric-stream, unknown).
 const DimensionFormat = "Format"
 
+// FormatMetricStream is the Format of a CloudWatch metric-stream object (the
+// metrics mode stream): for it, Lines counts the stream's metric updates and
+// Records the data points exported.
+const FormatMetricStream = "metric-stream"
+
 // Names of the function's own metrics, per log object.
 const (
 	MetricObjects         = "Objects"

@@ -76,6 +76,9 @@ type Deployment struct {
 	DeadLetterAlarm  string            // logical ID of the alarm on the dead-letter queue's depth
 	OutputsResolved  []string          // outputs resolved from the template (moto lost them)
 	UnsupportedTypes []string          // types moto's CloudFormation logged as unsupported
+	// DeliveryStreams are the delivery streams created through moto's
+	// Firehose API for the template's (its CloudFormation creates none).
+	DeliveryStreams []*DeliveryStream
 }
 
 // Function is the deployed function's configuration.
@@ -144,6 +147,10 @@ func (m *Moto) Adapt(ctx context.Context, s *Stack) (*Deployment, error) {
 			fail(m.WithoutIAM(ctx, func() error { return m.adaptEventSource(ctx, d, id, r) }))
 		case "AWS::CloudWatch::Alarm":
 			fail(m.adaptAlarm(ctx, d, id, r))
+		case "AWS::KinesisFirehose::DeliveryStream":
+			fail(m.adaptDeliveryStream(ctx, d, id, r))
+		case "AWS::CloudWatch::MetricStream":
+			fail(d.checkMetricStream(id, r))
 		case "AWS::CloudWatch::Dashboard":
 			fail(m.checkDashboard(ctx, d, id, r))
 		case "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy":
@@ -190,8 +197,10 @@ func order(typ string) int {
 		return 1
 	case "AWS::Lambda::Function":
 		return 2
+	case "AWS::KinesisFirehose::DeliveryStream":
+		return 3
 	}
-	return 3
+	return 4
 }
 
 func (d *Deployment) add(logical, typ, part string, h Handling, detail string) {

@@ -231,6 +231,8 @@ func (s *Stack) getAtt(ctx context.Context, arg any) (any, error) {
 		return "arn:aws:logs:" + Region + ":" + Account + ":log-group:" + id + ":*", nil
 	case "AWS::IAM::Role.Arn":
 		return "arn:aws:iam::" + Account + ":role/" + id, nil
+	case "AWS::KinesisFirehose::DeliveryStream.Arn":
+		return "arn:aws:firehose:" + Region + ":" + Account + ":deliverystream/" + id, nil
 	case "AWS::Events::Rule.Arn":
 		return "arn:aws:events:" + Region + ":" + Account + ":rule/" + id, nil
 	}

@@ -1,4 +1,4 @@
-// Package otlptest is a loopback OTLP/HTTP logs receiver for tests, the
+// Package otlptest is a loopback OTLP/HTTP logs and metrics receiver for tests, the
 // end-to-end test and the demo. It decodes what it receives with
 // OpenTelemetry's own protobuf types (go.opentelemetry.io/proto/otlp), not
 // with the pdata library the shipper encodes with, and can be scripted to
@@ -61,8 +61,12 @@ type Receiver struct {
 	records  []Record
 	headers  map[string]map[string]bool // canonical name -> values seen
 	requests int
-	errs     []error
-	notify   chan struct{}
+	// points are the metric data points received, metricRequests the
+	// metrics requests accepted.
+	points         []DataPoint
+	metricRequests int
+	errs           []error
+	notify         chan struct{}
 }
 
 // Start listens on addr ("127.0.0.1:0" for any free port) and serves.
@@ -140,8 +144,8 @@ func (r *Receiver) WaitFor(n int, timeout time.Duration) []Record {
 }
 
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
-	if req.Method != http.MethodPost || req.URL.Path != "/v1/logs" {
-		http.Error(w, "want POST /v1/logs", http.StatusNotFound)
+	if req.Method != http.MethodPost || (req.URL.Path != "/v1/logs" && req.URL.Path != "/v1/metrics") {
+		http.Error(w, "want POST /v1/logs or /v1/metrics", http.StatusNotFound)
 		return
 	}
 	r.mu.Lock()
@@ -183,6 +187,10 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 			w.Header().Set("Retry-After", resp.RetryAfter)
 		}
 		http.Error(w, fmt.Sprintf("scripted %d", resp.Status), resp.Status)
+		return
+	}
+	if req.URL.Path == "/v1/metrics" {
+		r.acceptMetrics(w, req, resp)
 		return
 	}
 	msg, isJSON, err := decode(req)
@@ -295,6 +303,8 @@ func value(v *commonpb.AnyValue) any {
 		return out
 	case *commonpb.AnyValue_BytesValue:
 		return x.BytesValue
+	case *commonpb.AnyValue_KvlistValue:
+		return attrMap(x.KvlistValue.GetValues())
 	default:
 		return nil
 	}

@@ -48,13 +48,15 @@ type run struct {
 	recv       *otlptest.Receiver
 	cdk        *localaws.CDK
 	cdkContext map[string]string
-	dep        *localaws.Deployment
-	queueURL   string // the QueueUrl output
-	dlqURL     string // the DeadLetterQueueUrl output
-	bootstrap  string // the Lambda bootstrap, built for this machine
-	cli        string // the elb-otel CLI
-	buildErr   error
-	built      chan struct{}
+	// extraContext is added to the deploy's context (the metric stream test's).
+	extraContext map[string]string
+	dep          *localaws.Deployment
+	queueURL     string // the QueueUrl output
+	dlqURL       string // the DeadLetterQueueUrl output
+	bootstrap    string // the Lambda bootstrap, built for this machine
+	cli          string // the elb-otel CLI
+	buildErr     error
+	built        chan struct{}
 
 	files     []logFile // every well-formed log file uploaded
 	consumed  []logFile // those shipped by elb-otel consume
@@ -190,6 +192,9 @@ func (r *run) deploy(ctx context.Context, t *testing.T) {
 		"elb-otel:deleteProcessedObjects": "true",
 		"elb-otel:enableBackfill":         "true",
 		"elb-otel:headersSecretArn":       r.iam.secretARN,
+	}
+	for k, v := range r.extraContext {
+		r.cdkContext[k] = v
 	}
 	t0 := time.Now()
 	if err := r.cdk.Bootstrap(ctx); err != nil {

@@ -15,6 +15,7 @@ import (
 	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/elb-otel/elb-otel/lambda/internal/handler"
 	"github.com/elb-otel/elb-otel/lambda/internal/loggen"
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
@@ -202,7 +203,7 @@ func TestConvert_JSONLinesAreTheShippedBytes(t *testing.T) {
 				MaxBatchRecords: 50,
 				Now:             func() time.Time { return now },
 			})
-			if _, err := convertFile(context.Background(), s, f.path, "my-logs", f.key); err != nil {
+			if _, err := convertFile(context.Background(), &handler.Handler{Shipper: s}, f.path, "my-logs", f.key); err != nil {
 				t.Fatal(err)
 			}
 			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")

@@ -15,7 +15,7 @@ import (
 
 	"github.com/elb-otel/elb-otel/lambda/internal/app"
 	"github.com/elb-otel/elb-otel/lambda/internal/event"
-	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/handler"
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
 )
@@ -55,10 +55,9 @@ func (e *exporterFlags) register(fs *flag.FlagSet) {
 func (e *exporterFlags) apply(cfg *otlpexport.Config) {
 	if e.endpoint != "" {
 		// The base URL, as OTEL_EXPORTER_OTLP_ENDPOINT, or the full logs URL.
-		cfg.Endpoint = strings.TrimRight(e.endpoint, "/")
-		if !strings.HasSuffix(cfg.Endpoint, "/v1/logs") {
-			cfg.Endpoint += "/v1/logs"
-		}
+		base := strings.TrimSuffix(strings.TrimRight(e.endpoint, "/"), "/v1/logs")
+		cfg.Endpoint = base + "/v1/logs"
+		cfg.MetricsEndpoint = base + "/v1/metrics"
 	}
 	if e.protocol != "" {
 		cfg.Protocol = otlpexport.Protocol(e.protocol)
@@ -87,7 +86,8 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 	del := fs.Bool("delete", false, "delete each S3 object once every line was exported (never otherwise, whatever $ELB_OTEL_DELETE_OBJECTS or $DELETE_PROCESSED_FILES say)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: elb-otel ship --endpoint URL [flags] FILE...|s3://BUCKET/PREFIX\n\n"+
-			"Ships local ELB log files, or every log object under an S3 prefix, to an OTLP/HTTP endpoint.\n"+
+			"Ships local ELB log files and metric-stream objects (recognized by content), or every such object under\n"+
+			"an S3 prefix, to an OTLP/HTTP endpoint (logs to /v1/logs, metrics to /v1/metrics).\n"+
 			"A failed batch is retried; the command exits non-zero if any file could not be shipped.\n"+
 			"It never deletes S3 objects unless --delete is given.\n\nFlags:")
 		fs.PrintDefaults()
@@ -137,7 +137,9 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 			logger.Error("cannot open", "file", target, "error", err.Error())
 			continue
 		}
-		res, err := deps.Handler.Shipper.Ship(ctx, pipeline.Source{Source: logrecord.Source{Key: k}}, prog.reader(f, target))
+		// Recognized by content: ELB log lines to /v1/logs, a metric-stream
+		// object to /v1/metrics.
+		res, err := deps.Handler.ShipContent(ctx, event.Object{Key: k}, "", prog.reader(f, target), handler.ExpectAny)
 		f.Close()
 		total.Lines += res.Lines
 		total.Records += res.Records

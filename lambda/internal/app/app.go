@@ -20,6 +20,7 @@ import (
 	"github.com/elb-otel/elb-otel/lambda/internal/config"
 	"github.com/elb-otel/elb-otel/lambda/internal/handler"
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/metricstream"
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
 )
@@ -108,6 +109,12 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 		Bucket:        settings.Bucket,
 		Logger:        opts.Logger,
 		Metrics:       opts.Metrics,
+		// Metric-stream objects go through the same exporter, to /v1/metrics.
+		MetricsPrefix:  settings.MetricsPrefix,
+		MetricExporter: d.Exporter,
+		MetricOptions: metricstream.ShipOptions{Options: metricstream.Options{
+			ServiceName: settings.ServiceName, ResourceAttributes: settings.ResourceAttributes, PollingNames: settings.MetricsPollingNames,
+		}},
 	}
 	if settings.RejectedSucceed {
 		d.Handler.OnRejected = handler.RejectedSucceed

@@ -29,6 +29,8 @@ const (
 	EnvBatchRecords       = contract.EnvBatchRecords
 	AliasBatchRecords     = contract.AliasBatchRecords
 	EnvBatchBytes         = contract.EnvBatchBytes
+	EnvMetricsPrefix      = contract.EnvMetricsPrefix
+	EnvMetricsPollingName = contract.EnvMetricsPollingNames
 )
 
 // Settings are the shipper's settings other than the exporter's.
@@ -46,6 +48,12 @@ type Settings struct {
 	// RejectedSucceed: acknowledge the message of an object with rejected
 	// records (contract.OnRejectedSucceed) instead of failing it.
 	RejectedSucceed bool
+	// MetricsPrefix is where the metric stream's objects are (metrics mode
+	// stream); "" when none.
+	MetricsPrefix string
+	// MetricsPollingNames renames the stream's Summaries to the polling
+	// mode's gauges.
+	MetricsPollingNames bool
 }
 
 // FromEnv reads Settings with lookup (os.LookupEnv in production).
@@ -94,6 +102,17 @@ func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
 			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", name, v))
 		}
 		s.DeleteObjects = b
+	}
+	s.MetricsPrefix = get(EnvMetricsPrefix, "")
+	if v := get(EnvMetricsPollingName, ""); v != "" {
+		b, err := strconv.ParseBool(strings.ToLower(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", EnvMetricsPollingName, v))
+		}
+		s.MetricsPollingNames = b
+	}
+	if s.MetricsPrefix != "" && s.Prefix != "" && (strings.HasPrefix(s.MetricsPrefix, s.Prefix) || strings.HasPrefix(s.Prefix, s.MetricsPrefix)) {
+		errs = append(errs, fmt.Errorf("%s %q overlaps %s %q: the metric stream needs a prefix of its own (example: elb-otel/metric-stream/)", EnvMetricsPrefix, s.MetricsPrefix, EnvPrefix, s.Prefix))
 	}
 	var err error
 	v, name := from(EnvBatchRecords, AliasBatchRecords)

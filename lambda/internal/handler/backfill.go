@@ -23,7 +23,7 @@ func (h *Handler) Backfill(ctx context.Context, b event.Backfill) (BackfillResul
 	if err := h.checkBucket(b.Bucket); err != nil {
 		return res, fmt.Errorf("backfill: %w", err)
 	}
-	if h.Prefix != "" && !strings.HasPrefix(b.Prefix, h.Prefix) {
+	if h.Prefix != "" && !strings.HasPrefix(b.Prefix, h.Prefix) && !h.isMetricKey(b.Prefix) {
 		return res, fmt.Errorf("backfill prefix %q is outside the configured prefix %q (the function may only read there)", b.Prefix, h.Prefix)
 	}
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(b.Bucket), Prefix: aws.String(b.Prefix)}
@@ -70,7 +70,7 @@ func (h *Handler) backfillPage(ctx context.Context, l *listing, objs []s3types.O
 	for _, o := range objs {
 		key := aws.ToString(o.Key)
 		l.lastKey = key
-		if !event.IsLogKey(key) {
+		if !event.IsLogKey(key) && !h.isMetricKey(key) {
 			res.Skipped++
 			continue
 		}

@@ -23,7 +23,7 @@ import (
 
 	"github.com/elb-otel/elb-otel/internal/contract"
 	"github.com/elb-otel/elb-otel/lambda/internal/event"
-	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
+	"github.com/elb-otel/elb-otel/lambda/internal/metricstream"
 	"github.com/elb-otel/elb-otel/lambda/internal/pipeline"
 )
 
@@ -67,6 +67,17 @@ type Handler struct {
 	// Metrics receives one Embedded Metric Format JSON line per object.
 	// Default: none.
 	Metrics io.Writer
+	// MetricsPrefix, when set, is where a CloudWatch metric stream's
+	// delivery stream writes: objects under it must be metric-stream objects
+	// and are exported as metrics; objects outside it must not be.
+	MetricsPrefix string
+	// MetricExporter exports metric-stream objects (the same
+	// otlpexport.Exporter as the logs', posting to /v1/metrics). Without it
+	// such objects fail with a clear error.
+	MetricExporter metricstream.Exporter
+	// MetricOptions shape the exported metrics (resource, PollingNames,
+	// batches).
+	MetricOptions metricstream.ShipOptions
 	// StartMargin: a message is not started when less than this remains
 	// before the deadline; it is put back on the queue instead. Default: 30 s,
 	// but at most a third of the invocation's time.
@@ -133,11 +144,12 @@ func (h *Handler) handleObject(ctx context.Context, obj event.Object) error {
 	if err := h.checkBucket(obj.Bucket); err != nil {
 		return fmt.Errorf("s3://%s/%s: %w", obj.Bucket, obj.Key, err)
 	}
-	if !event.IsLogKey(obj.Key) {
+	metricKey := h.isMetricKey(obj.Key)
+	if !metricKey && !event.IsLogKey(obj.Key) {
 		log.Info("skipped: not an ELB log object")
 		return nil
 	}
-	if h.Prefix != "" && !strings.HasPrefix(obj.Key, h.Prefix) {
+	if !metricKey && h.Prefix != "" && !strings.HasPrefix(obj.Key, h.Prefix) {
 		log.Warn("skipped: key outside the configured prefix", "prefix", h.Prefix)
 		return nil
 	}
@@ -213,10 +225,6 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 	if etag == "" {
 		etag = aws.ToString(out.ETag)
 	}
-	src := pipeline.Source{
-		Source:    logrecord.Source{Bucket: obj.Bucket, Key: obj.Key, ETag: strings.Trim(etag, `"`)},
-		StartLine: obj.StartLine,
-	}
 	shipCtx := ctx
 	if !h.canContinue() {
 		// Nowhere to continue: ship to the end whatever the deadline (the
@@ -227,7 +235,7 @@ func (h *Handler) ShipObject(ctx context.Context, obj event.Object) (pipeline.Re
 		defer cancel()
 	}
 	body := &sourceReader{r: out.Body}
-	res, err := h.Shipper.Ship(shipCtx, src, body)
+	res, err := h.ShipContent(shipCtx, obj, etag, body, h.expect(obj.Key))
 	if err != nil && body.err != nil {
 		// The download broke (connection reset, body cut short): the content
 		// may be sound, and a retry will likely read it whole. Not corrupt.

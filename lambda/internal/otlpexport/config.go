@@ -44,6 +44,11 @@ type Config struct {
 	// Endpoint is the full URL of the logs endpoint, used as-is,
 	// e.g. https://collector:4318/v1/logs. Required.
 	Endpoint string
+	// MetricsEndpoint is the full URL of the metrics endpoint, used as-is,
+	// e.g. https://collector:4318/v1/metrics ([Exporter.ExportMetricsProto]).
+	// Default: Endpoint with its final /v1/logs made /v1/metrics; none when
+	// Endpoint does not end in /v1/logs.
+	MetricsEndpoint string
 	// Protocol is the payload encoding. Default: http/protobuf.
 	Protocol Protocol
 	// Compression is "gzip" or "none". Default: gzip (level 6, see gzipLevel).
@@ -141,6 +146,13 @@ func (c Config) withDefaults() (Config, error) {
 
 	if err := contract.ValidateEndpoint(c.Endpoint, contract.FunctionRules); err != nil {
 		add("Endpoint %v", err)
+	}
+	if c.MetricsEndpoint == "" {
+		if base, ok := strings.CutSuffix(c.Endpoint, logsPath); ok {
+			c.MetricsEndpoint = base + metricsPath
+		}
+	} else if err := contract.ValidateEndpoint(c.MetricsEndpoint, contract.FunctionRules); err != nil {
+		add("MetricsEndpoint %v", err)
 	}
 
 	switch Protocol(strings.ToLower(strings.TrimSpace(string(c.Protocol)))) {

@@ -18,6 +18,7 @@ import (
 const (
 	EnvLogsEndpoint    = contract.EnvLogsEndpoint
 	EnvEndpoint        = contract.EnvEndpoint
+	EnvMetricsEndpoint = contract.EnvMetricsEndpoint
 	EnvLogsHeaders     = contract.EnvLogsHeaders
 	EnvHeaders         = contract.EnvHeaders
 	EnvLogsCompression = contract.EnvLogsCompression
@@ -77,6 +78,10 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	var err error
 	cfg.Endpoint, err = endpointFromEnv(get(EnvLogsEndpoint, EnvEndpoint, EnvAliasEndpoint))
 	add(err)
+	metricsName, metrics := get(EnvMetricsEndpoint)
+	baseName, base := get(EnvEndpoint, EnvAliasEndpoint)
+	cfg.MetricsEndpoint, err = metricsEndpointFromEnv(metricsName, metrics, baseName, base)
+	add(err)
 	cfg.Headers, err = headersFromEnv(get(EnvLogsHeaders, EnvHeaders, EnvAliasHeaders))
 	add(err)
 	cfg.Compression, err = compressionFromEnv(get(EnvLogsCompression, EnvCompression))
@@ -102,6 +107,22 @@ func endpointFromEnv(name, v string) (string, error) {
 	default:
 		return joinLogsPath(name, v)
 	}
+}
+
+// metricsEndpointFromEnv reads the metrics endpoint (metric-stream objects):
+// the full URL, else the base URL's /v1/metrics, else none (Config then
+// derives it from a logs URL ending in /v1/logs).
+func metricsEndpointFromEnv(name, v, baseName, base string) (string, error) {
+	switch {
+	case name != "":
+		if err := contract.ValidateEndpoint(v, contract.FunctionRules); err != nil {
+			return v, fmt.Errorf("otlpexport: %s %w", name, err)
+		}
+		return v, nil
+	case baseName != "":
+		return strings.TrimSuffix(base, "/") + metricsPath, nil
+	}
+	return "", nil
 }
 
 // headersFromEnv reads the headers from variable name (empty: none set).

@@ -46,6 +46,9 @@ type Stats struct {
 	// most the records sent). Those records exist nowhere else: the caller
 	// must count them and keep their source; retrying would not help.
 	RejectedLogRecords int64
+	// RejectedDataPoints is, for an export of metrics, the number of data
+	// points the backend rejected in its partial success response.
+	RejectedDataPoints int64
 	// PartialSuccessMessage is the backend's explanation of a partial success
 	// (or a warning it sent with a full success): control characters replaced
 	// by spaces, at most 512 bytes.
@@ -203,16 +206,16 @@ func (e *Exporter) ExportProto(ctx context.Context, req []byte, records int) (St
 	if err != nil {
 		return Stats{}, &ExportError{Message: fmt.Sprintf("encoding %d log records: %v", records, err), cause: err}
 	}
-	return e.send(ctx, p, int64(records))
+	return e.send(ctx, p, logsSignal, int64(records))
 }
 
 func notSent(err error) *ExportError {
 	return &ExportError{Retryable: true, Message: "not sent: " + err.Error(), cause: err}
 }
 
-// send POSTs p, which holds records log records, retrying as ExportProto says,
-// and releases it.
-func (e *Exporter) send(ctx context.Context, p *payload, records int64) (Stats, error) {
+// send POSTs p, which holds records log records (data points for metrics), to
+// the signal's endpoint, retrying as ExportProto says, and releases it.
+func (e *Exporter) send(ctx context.Context, p *payload, sig signal, records int64) (Stats, error) {
 	var st Stats
 	defer p.release()
 
@@ -220,10 +223,15 @@ func (e *Exporter) send(ctx context.Context, p *payload, records int64) (Stats, 
 	for {
 		st.Attempts++
 		st.BytesSent += int64(len(p.data))
-		res := e.attempt(ctx, p)
+		res := e.attempt(ctx, p, sig)
 		if res.err == nil {
-			st.RejectedLogRecords = min(max(res.rejected, 0), records)
-			st.AcceptedLogRecords = records - st.RejectedLogRecords
+			rejected := min(max(res.rejected, 0), records)
+			if sig == metricsSignal {
+				st.RejectedDataPoints = rejected
+			} else {
+				st.RejectedLogRecords = rejected
+				st.AcceptedLogRecords = records - rejected
+			}
 			st.PartialSuccessMessage = res.partialMessage
 			return st, nil
 		}
@@ -286,10 +294,14 @@ const (
 	maxMessage      = 512
 )
 
-func (e *Exporter) attempt(ctx context.Context, p *payload) attemptResult {
+func (e *Exporter) attempt(ctx context.Context, p *payload, sig signal) attemptResult {
 	actx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, e.cfg.Endpoint, nil)
+	endpoint := e.cfg.Endpoint
+	if sig == metricsSignal {
+		endpoint = e.cfg.MetricsEndpoint
+	}
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, endpoint, nil)
 	if err != nil { // validated in New; kept for safety
 		return attemptResult{err: &ExportError{Message: "building request: " + err.Error(), cause: err}}
 	}
@@ -324,7 +336,11 @@ func (e *Exporter) attempt(ctx context.Context, p *payload) attemptResult {
 			return attemptResult{err: xe}
 		}
 		res := attemptResult{}
-		res.rejected, res.partialMessage = decodePartialSuccess(resp.Header.Get("Content-Type"), respBody, e.cfg.Protocol)
+		if sig == metricsSignal {
+			res.rejected, res.partialMessage = decodeMetricsPartialSuccess(resp.Header.Get("Content-Type"), respBody, e.cfg.Protocol)
+		} else {
+			res.rejected, res.partialMessage = decodePartialSuccess(resp.Header.Get("Content-Type"), respBody, e.cfg.Protocol)
+		}
 		return res
 
 	case code == http.StatusTooManyRequests || code == http.StatusBadGateway ||

@@ -41,8 +41,20 @@ func kindOf(contentType string) bodyKind {
 // undecodable body is a full success: the status code already says the request
 // was accepted.
 func decodePartialSuccess(contentType string, body []byte, sent Protocol) (rejected int64, message string) {
-	if len(body) == 0 {
+	var resp collogspb.ExportLogsServiceResponse
+	if !unmarshalResponse(contentType, body, sent, &resp) {
 		return 0, ""
+	}
+	ps := resp.GetPartialSuccess()
+	return ps.GetRejectedLogRecords(), truncate(ps.GetErrorMessage(), maxMessage)
+}
+
+// unmarshalResponse decodes a 2xx response body into resp, in the encoding its
+// Content-Type names (or, without one, the encoding of the request sent). It
+// reports false for an empty or undecodable body.
+func unmarshalResponse(contentType string, body []byte, sent Protocol, resp proto.Message) bool {
+	if len(body) == 0 {
+		return false
 	}
 	kind := kindOf(contentType)
 	if kind == kindUnknown {
@@ -51,18 +63,10 @@ func decodePartialSuccess(contentType string, body []byte, sent Protocol) (rejec
 			kind = kindJSON
 		}
 	}
-	var resp collogspb.ExportLogsServiceResponse
-	var err error
 	if kind == kindJSON {
-		err = protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(body, &resp)
-	} else {
-		err = proto.Unmarshal(body, &resp)
+		return protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal(body, resp) == nil
 	}
-	if err != nil {
-		return 0, ""
-	}
-	ps := resp.GetPartialSuccess()
-	return ps.GetRejectedLogRecords(), truncate(ps.GetErrorMessage(), maxMessage)
+	return proto.Unmarshal(body, resp) == nil
 }
 
 // statusMessage extracts the message of an error response: the OTLP

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
+	colmetricspb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -23,6 +24,16 @@ import (
 // and appends it to dst as OTLP/JSON (one object, no newline).
 func AppendLogsRequest(dst, req []byte) ([]byte, error) {
 	var m collogspb.ExportLogsServiceRequest
+	if err := proto.Unmarshal(req, &m); err != nil {
+		return dst, fmt.Errorf("decode the export request: %w", err)
+	}
+	return AppendMessage(dst, &m), nil
+}
+
+// AppendMetricsRequest decodes req, an ExportMetricsServiceRequest in OTLP
+// protobuf, and appends it to dst as OTLP/JSON (one object, no newline).
+func AppendMetricsRequest(dst, req []byte) ([]byte, error) {
+	var m colmetricspb.ExportMetricsServiceRequest
 	if err := proto.Unmarshal(req, &m); err != nil {
 		return dst, fmt.Errorf("decode the export request: %w", err)
 	}
