@@ -1,0 +1,135 @@
+package elblog
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestParseAddr: ip:port splits on the last colon; brackets around an IPv6
+// address are removed, and nothing else is; ports run 0 to 65535.
+func TestParseAddr(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		in     string
+		want   Addr
+		wantOK bool
+	}{
+		"ipv4":                  {"192.168.131.39:2817", Addr{"192.168.131.39", 2817}, true},
+		"bracketed ipv6":        {"[2001:db8::1]:443", Addr{"2001:db8::1", 443}, true},
+		"bracketed ipv4-in-6":   {"[::ffff:10.0.0.1]:80", Addr{"::ffff:10.0.0.1", 80}, true},
+		"unbracketed ipv6":      {"2a02:a33c::1:50718", Addr{"2a02:a33c::1", 50718}, true},
+		"one char in brackets":  {"[a]:1", Addr{"a", 1}, true},
+		"empty brackets kept":   {"[]:1", Addr{"[]", 1}, true},
+		"no closing bracket":    {"[2001:db8::1:80", Addr{"[2001:db8::1", 80}, true},
+		"no opening bracket":    {"2001:db8::1]:80", Addr{"2001:db8::1]", 80}, true},
+		"one-char ip":           {"h:8", Addr{"h", 8}, true},
+		"port 0":                {"10.0.0.1:0", Addr{"10.0.0.1", 0}, true},
+		"port 65535":            {"10.0.0.1:65535", Addr{"10.0.0.1", 65535}, true},
+		"port 65536":            {"10.0.0.1:65536", Addr{}, false},
+		"port 99999":            {"10.0.0.1:99999", Addr{}, false},
+		"six-digit port":        {"10.0.0.1:000080", Addr{}, false},
+		"five-digit port 00080": {"10.0.0.1:00080", Addr{"10.0.0.1", 80}, true},
+		"port with a letter":    {"10.0.0.1:8o", Addr{}, false},
+		"port with a sign":      {"10.0.0.1:+80", Addr{}, false},
+		"no port":               {"10.0.0.1:", Addr{}, false},
+		"no ip":                 {":80", Addr{}, false},
+		"no colon":              {"10.0.0.1", Addr{}, false},
+		"dash":                  {"-", Addr{}, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := parseAddr(tc.in)
+			if got != tc.want || ok != tc.wantOK {
+				t.Errorf("parseAddr(%q) = %+v, %v; want %+v, %v", tc.in, got, ok, tc.want, tc.wantOK)
+			}
+		})
+	}
+}
+
+// TestParse_BracketedIPv6Client: a client or target logged as [ipv6]:port
+// reaches the record without the brackets, in every format that logs one.
+func TestParse_BracketedIPv6Client(t *testing.T) {
+	t.Parallel()
+	const v6 = "2001:db8:85a3::8a2e:370:7334"
+	alb := strings.Replace(albDocHTTP, "192.168.131.39:2817 10.0.0.1:80", "["+v6+"]:2817 [fd00::5]:80", 1)
+	var a ALBAccess
+	if err := ParseALBAccess(alb, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Client != (Addr{v6, 2817}) || a.Target != (Addr{"fd00::5", 80}) {
+		t.Errorf("alb client %+v, target %+v; want %s:2817 and fd00::5:80", a.Client, a.Target, v6)
+	}
+	clb := strings.Replace(clbHTTP, "192.168.131.39:2817", "["+v6+"]:2817", 1)
+	var c CLBAccess
+	if err := ParseCLBAccess(clb, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Client != (Addr{v6, 2817}) {
+		t.Errorf("clb client %+v, want %s:2817", c.Client, v6)
+	}
+}
+
+// TestDetect_Boundaries: the shapes just inside and just outside what Detect
+// accepts as a timestamp, an IP address and a port.
+func TestDetect_Boundaries(t *testing.T) {
+	t.Parallel()
+	clbRest := " my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 \"GET http://h:80/ HTTP/1.1\" \"curl/7.38.0\" - -"
+	connRest := " 203.0.113.10 51412 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 0.011 \"-\" - - Success TID_9b2f"
+	tests := map[string]struct {
+		line string
+		want Format
+	}{
+		"19-char timestamp":           {"2015-05-13T23:39:43" + clbRest, FormatCLBAccess},
+		"18-char timestamp":           {"2015-05-13T23:39:4" + clbRest, FormatUnknown},
+		"lower-case t":                {"2015-05-13t23:39:43.945958Z" + clbRest, FormatCLBAccess},
+		"blank for T":                 {"2015-05-13 23:39:43.945958Z" + clbRest, FormatUnknown},
+		"slash for dash":              {"2015/05-13T23:39:43.945958Z" + clbRest, FormatUnknown},
+		"second slash for dash":       {"2015-05/13T23:39:43.945958Z" + clbRest, FormatUnknown},
+		"dot for colon":               {"2015-05-13T23.39:43.945958Z" + clbRest, FormatUnknown},
+		"letter in year":              {"2o15-05-13T23:39:43.945958Z" + clbRest, FormatUnknown},
+		"letter in hour":              {"2015-05-13T2x:39:43.945958Z" + clbRest, FormatUnknown},
+		"connection, port 1 digit":    {"2024-03-14T09:26:53.364417Z 203.0.113.10 5" + connRest[len(" 203.0.113.10 51412"):], FormatALBConnection},
+		"connection, port 6 digits":   {"2024-03-14T09:26:53.364417Z 203.0.113.10 514120" + connRest[len(" 203.0.113.10 51412"):], FormatUnknown},
+		"connection, port a word":     {"2024-03-14T09:26:53.364417Z 203.0.113.10 abc" + connRest[len(" 203.0.113.10 51412"):], FormatUnknown},
+		"connection, port ends a-z":   {"2024-03-14T09:26:53.364417Z 203.0.113.10 5141x" + connRest[len(" 203.0.113.10 51412"):], FormatUnknown},
+		"connection":                  {"2024-03-14T09:26:53.364417Z" + connRest, FormatALBConnection},
+		"connection, ip with a g":     {"2024-03-14T09:26:53.364417Z 203.0.113.g" + connRest[len(" 203.0.113.10"):], FormatUnknown},
+		"connection, hex ipv6":        {"2024-03-14T09:26:53.364417Z fd00:ABCD::ef" + connRest[len(" 203.0.113.10"):], FormatALBConnection},
+		"connection, ip without dots": {"2024-03-14T09:26:53.364417Z 2030113" + connRest[len(" 203.0.113.10"):], FormatUnknown},
+		"clb, client without port":    {"2015-05-13T23:39:43.945958Z my-lb 192.168.131.39 10.0.0.1:80 0 0 0 200 200 0 29 \"-\" \"-\" - -", FormatUnknown},
+		"clb, client :port only":      {"2015-05-13T23:39:43.945958Z my-lb :2817 10.0.0.1:80 0 0 0 200 200 0 29 \"-\" \"-\" - -", FormatUnknown},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := Detect(tc.line); got != tc.want {
+				t.Errorf("Detect(%.60q...) = %v, want %v", tc.line, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestParseRequest_Edges: requests ELB logs for clients that send odd request
+// lines.
+func TestParseRequest_Edges(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		in   string
+		want Request
+	}{
+		"leading blank":     {" /a HTTP/1.1", Request{URL: "/a", Proto: "HTTP/1.1", Path: "/a"}},
+		"fragment only":     {"GET #top HTTP/1.1", Request{Method: "GET", URL: "#top", Proto: "HTTP/1.1"}},
+		"fragment and path": {"GET /a#top HTTP/1.1", Request{Method: "GET", URL: "/a#top", Proto: "HTTP/1.1", Path: "/a"}},
+		"fragment in query": {"GET /a?q#top HTTP/1.1", Request{Method: "GET", URL: "/a?q#top", Proto: "HTTP/1.1", Path: "/a", Query: "q"}},
+		"no scheme":         {"GET ://h/a HTTP/1.1", Request{Method: "GET", URL: "://h/a", Proto: "HTTP/1.1", Path: "://h/a"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := parseRequest(tc.in); got != tc.want {
+				t.Errorf("parseRequest(%q) =\n%+v, want\n%+v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
