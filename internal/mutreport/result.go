@@ -79,7 +79,7 @@ func loadResult(arg string, readFile func(string) ([]byte, error)) (pkgResult, e
 	p := pkgResult{dir: path.Clean(dir), elapsed: out.Elapsed}
 	sources := map[string][]string{}
 	for _, f := range out.Files {
-		name := path.Join(p.dir, path.Base(f.Name))
+		name := path.Join(p.dir, f.Name) // gremlins names files relative to the directory it ran on
 		for _, m := range f.Mutations {
 			switch m.Status {
 			case statusKilled:

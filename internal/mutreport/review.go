@@ -57,10 +57,11 @@ func findEntry(entries []entry, used []bool, k key) int {
 	return -1
 }
 
-// readPackage reports whether file is in one of the packages read.
+// readPackage reports whether file is under a directory a result covers
+// (gremlins mutates the packages below the directory too).
 func readPackage(pkgs []pkgResult, file string) bool {
 	for _, p := range pkgs {
-		if strings.HasPrefix(file, p.dir+"/") && !strings.Contains(file[len(p.dir)+1:], "/") {
+		if strings.HasPrefix(file, p.dir+"/") {
 			return true
 		}
 	}
