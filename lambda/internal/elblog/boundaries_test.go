@@ -123,12 +123,52 @@ func TestParseRequest_Edges(t *testing.T) {
 		"fragment and path": {"GET /a#top HTTP/1.1", Request{Method: "GET", URL: "/a#top", Proto: "HTTP/1.1", Path: "/a"}},
 		"fragment in query": {"GET /a?q#top HTTP/1.1", Request{Method: "GET", URL: "/a?q#top", Proto: "HTTP/1.1", Path: "/a", Query: "q"}},
 		"no scheme":         {"GET ://h/a HTTP/1.1", Request{Method: "GET", URL: "://h/a", Proto: "HTTP/1.1", Path: "://h/a"}},
+		"empty host":        {"GET http:///a HTTP/1.1", Request{Method: "GET", URL: "http:///a", Proto: "HTTP/1.1", Scheme: "http", Path: "/a"}},
+		"url in the query": {"GET /x?u=http://h/ HTTP/1.1", Request{Method: "GET", URL: "/x?u=http://h/", Proto: "HTTP/1.1",
+			Path: "/x", Query: "u=http://h/"}},
+		"scheme starting with a digit": {"GET 1a://h/ HTTP/1.1", Request{Method: "GET", URL: "1a://h/", Proto: "HTTP/1.1", Path: "1a://h/"}},
+		"scheme with + - . and digits": {"GET s3+v1.x-2://h/ HTTP/1.1", Request{Method: "GET", URL: "s3+v1.x-2://h/", Proto: "HTTP/1.1",
+			Scheme: "s3+v1.x-2", Host: "h", Path: "/"}},
+		"empty user info": {"GET http://@h:81/ HTTP/1.1", Request{Method: "GET", URL: "http://@h:81/", Proto: "HTTP/1.1",
+			Scheme: "http", Host: "h", Port: 81, Path: "/"}},
+		"port without host": {"GET http://:80/ HTTP/1.1", Request{Method: "GET", URL: "http://:80/", Proto: "HTTP/1.1",
+			Scheme: "http", Port: 80, Path: "/"}},
+		"unbracketed ::1": {"GET http://::1/ HTTP/1.1", Request{Method: "GET", URL: "http://::1/", Proto: "HTTP/1.1",
+			Scheme: "http", Host: "::1", Path: "/"}},
+		"bracketed, colon without port": {"GET http://[::1]:/ HTTP/1.1", Request{Method: "GET", URL: "http://[::1]:/", Proto: "HTTP/1.1",
+			Scheme: "http", Host: "::1", Path: "/"}},
+		"bracketed, one-digit port": {"GET http://[::1]:8/ HTTP/1.1", Request{Method: "GET", URL: "http://[::1]:8/", Proto: "HTTP/1.1",
+			Scheme: "http", Host: "::1", Port: 8, Path: "/"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			if got := parseRequest(tc.in); got != tc.want {
 				t.Errorf("parseRequest(%q) =\n%+v, want\n%+v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTokenize_Composite: text after a quoted segment belongs to its field up to
+// the next unquoted space.
+func TestTokenize_Composite(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		line   string
+		want   []string
+		wantOK bool
+	}{
+		"text after the quote":       {`"a"b c`, []string{`"a"b`, "c"}, true},
+		"text then a quoted segment": {`"a"b"c d"e f`, []string{`"a"b"c d"e`, "f"}, true},
+		"quote at the end":           {`"a"b"`, []string{`"a"b"`}, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := tokenize(nil, tc.line)
+			if ok != tc.wantOK || strings.Join(got, "|") != strings.Join(tc.want, "|") || len(got) != len(tc.want) {
+				t.Errorf("tokenize(%q) = %q, %v, want %q, %v", tc.line, got, ok, tc.want, tc.wantOK)
 			}
 		})
 	}
