@@ -150,9 +150,9 @@ func TestParseRequest_Edges(t *testing.T) {
 	}
 }
 
-// TestTokenize_Composite: text after a quoted segment belongs to its field up to
-// the next unquoted space.
-func TestTokenize_Composite(t *testing.T) {
+// TestTokenize_Edges: text after a quoted segment belongs to its field up to
+// the next unquoted space; a backslash that escapes nothing is kept.
+func TestTokenize_Edges(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
 		line   string
@@ -162,6 +162,8 @@ func TestTokenize_Composite(t *testing.T) {
 		"text after the quote":       {`"a"b c`, []string{`"a"b`, "c"}, true},
 		"text then a quoted segment": {`"a"b"c d"e f`, []string{`"a"b"c d"e`, "f"}, true},
 		"quote at the end":           {`"a"b"`, []string{`"a"b"`}, false},
+		"backslash, nothing escaped": {`"a\d" b`, []string{`a\d`, "b"}, true},
+		"backslash at the start":     {`"\d" b`, []string{`\d`, "b"}, true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -171,5 +173,14 @@ func TestTokenize_Composite(t *testing.T) {
 				t.Errorf("tokenize(%q) = %q, %v, want %q, %v", tc.line, got, ok, tc.want, tc.wantOK)
 			}
 		})
+	}
+}
+
+// TestListItems_QuotedSeparator: a quoted item may end with the separator.
+func TestListItems_QuotedSeparator(t *testing.T) {
+	t.Parallel()
+	got := ls(`"a,","b"`, ',').Items()
+	if strings.Join(got, "|") != "a,|b" || len(got) != 2 {
+		t.Errorf("Items() = %q, want [a, b]", got)
 	}
 }
