@@ -184,3 +184,21 @@ func TestListItems_QuotedSeparator(t *testing.T) {
 		t.Errorf("Items() = %q, want [a, b]", got)
 	}
 }
+
+// TestParseError_QuotesTheValue: the error quotes a bad value whole up to 64
+// bytes, and cut to 64 bytes with "..." beyond.
+func TestParseError_QuotesTheValue(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 63, 64, 65, 200} {
+		bad := strings.Repeat("x", n)
+		want := `"` + bad + `"`
+		if n > 64 {
+			want = `"` + bad[:64] + `..."`
+		}
+		var r ALBAccess
+		err := ParseALBAccess(strings.Replace(albDocHTTP, " 200 200 ", " "+bad+" 200 ", 1), &r)
+		if err == nil || !strings.HasSuffix(err.Error(), "field 9 (elb_status_code): invalid integer "+want) {
+			t.Errorf("%d bytes: err = %v, want it to end with %s", n, err, want)
+		}
+	}
+}
