@@ -1,8 +1,10 @@
 package elblog
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestParseAddr: ip:port splits on the last colon; brackets around an IPv6
@@ -199,6 +201,72 @@ func TestParseError_QuotesTheValue(t *testing.T) {
 		err := ParseALBAccess(strings.Replace(albDocHTTP, " 200 200 ", " "+bad+" 200 ", 1), &r)
 		if err == nil || !strings.HasSuffix(err.Error(), "field 9 (elb_status_code): invalid integer "+want) {
 			t.Errorf("%d bytes: err = %v, want it to end with %s", n, err, want)
+		}
+	}
+}
+
+// TestParseTime_Boundaries: each part of a timestamp at its largest and
+// smallest value, and one past it.
+func TestParseTime_Boundaries(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		in   string
+		want string // RFC 3339 in UTC, or "" for an error
+	}{
+		"leap second":              {"2016-12-31T23:59:60Z", "2017-01-01T00:00:00Z"},
+		"second 61":                {"2016-12-31T23:59:61Z", ""},
+		"minute 59":                {"2016-12-31T23:59:00Z", "2016-12-31T23:59:00Z"},
+		"minute 60":                {"2016-12-31T23:60:00Z", ""},
+		"hour 23":                  {"2016-12-31T23:00:00Z", "2016-12-31T23:00:00Z"},
+		"month 12, day 31":         {"2016-12-31T00:00:00Z", "2016-12-31T00:00:00Z"},
+		"day 32":                   {"2016-12-32T00:00:00Z", ""},
+		"day 0":                    {"2016-12-00T00:00:00Z", ""},
+		"month 0":                  {"2016-00-10T00:00:00Z", ""},
+		"month 1":                  {"2016-01-10T00:00:00Z", "2016-01-10T00:00:00Z"},
+		"april 31":                 {"2016-04-31T00:00:00Z", ""},
+		"february 29, 2000":        {"2000-02-29T00:00:00Z", "2000-02-29T00:00:00Z"},
+		"february 29, 1900":        {"1900-02-29T00:00:00Z", ""},
+		"february 29, 2023":        {"2023-02-29T00:00:00Z", ""},
+		"fraction to the end":      {"2018-12-20T02:59:40.123", "2018-12-20T02:59:40.123Z"},
+		"lower-case t and z":       {"2018-12-20t02:59:40z", "2018-12-20T02:59:40Z"},
+		"offset +23:59":            {"2024-03-14T23:59:00+23:59", "2024-03-14T00:00:00Z"},
+		"offset -00:01":            {"2024-03-14T00:00:00-00:01", "2024-03-14T00:01:00Z"},
+		"offset hour 24":           {"2024-03-14T10:00:00+24:00", ""},
+		"offset minute 60":         {"2024-03-14T10:00:00+00:60", ""},
+		"offset without its colon": {"2024-03-14T10:00:00+01-00", ""},
+		"offset with a letter":     {"2024-03-14T10:00:00+0a:00", ""},
+		"second colon missing":     {"2024-03-14T10:00-00", ""},
+		"trailing text after zone": {"2024-03-14T10:00:00Zx", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := parseTime(tc.in)
+			if tc.want == "" {
+				if ok {
+					t.Errorf("parseTime(%q) = %v, want an error", tc.in, got)
+				}
+				return
+			}
+			want, err := time.Parse(time.RFC3339Nano, tc.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok || !got.Equal(want) {
+				t.Errorf("parseTime(%q) = %v, %v, want %v", tc.in, got, ok, want)
+			}
+		})
+	}
+}
+
+// TestParseFloat_ManyDigits: numbers past the 15 digits the fast path takes
+// are still read exactly.
+func TestParseFloat_ManyDigits(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"0.1234567890123456", "1.23456789012345678", "123456789012345678901", "-0.00000000000000001", "100000000000000.5"} {
+		want, _ := strconv.ParseFloat(s, 64)
+		if got, ok := parseFloat(s); !ok || got != want {
+			t.Errorf("parseFloat(%q) = %v, %v; want %v", s, got, ok, want)
 		}
 	}
 }
