@@ -139,6 +139,10 @@ func TestParseRequest_Edges(t *testing.T) {
 			Scheme: "http", Host: "::1", Path: "/"}},
 		"bracketed, colon without port": {"GET http://[::1]:/ HTTP/1.1", Request{Method: "GET", URL: "http://[::1]:/", Proto: "HTTP/1.1",
 			Scheme: "http", Host: "::1", Path: "/"}},
+		"unclosed bracket": {"GET http://[::1/ HTTP/1.1", Request{Method: "GET", URL: "http://[::1/", Proto: "HTTP/1.1",
+			Scheme: "http", Host: "[::1", Path: "/"}},
+		"empty brackets": {"GET http://[]:80/ HTTP/1.1", Request{Method: "GET", URL: "http://[]:80/", Proto: "HTTP/1.1",
+			Scheme: "http", Port: 80, Path: "/"}},
 		"bracketed, one-digit port": {"GET http://[::1]:8/ HTTP/1.1", Request{Method: "GET", URL: "http://[::1]:8/", Proto: "HTTP/1.1",
 			Scheme: "http", Host: "::1", Port: 8, Path: "/"}},
 	}
