@@ -87,9 +87,10 @@ func TestShip_BatchLimits(t *testing.T) {
 // TestShip_LineLengths: lines at, just under and just over the read buffer and
 // MaxLineBytes arrive whole up to MaxLineBytes; a longer one arrives cut to
 // MaxLineBytes, marked with aws.elb.parse_error naming its line, and counted.
-// Every byte read is counted, and the line after a long one is intact.
+// Every byte read is counted, and the line after a long one is intact. Not
+// parallel: its megabytes of lines would slow the exports of the parallel
+// tests past their timeouts on a busy machine.
 func TestShip_LineLengths(t *testing.T) {
-	t.Parallel()
 	tests := map[string]struct {
 		maxLine int
 		sizes   []int
@@ -101,7 +102,6 @@ func TestShip_LineLengths(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			t.Parallel()
 			var lines []string
 			var total int64
 			short := sized(t, 1, 1000)[0]
