@@ -13,7 +13,7 @@ CDK_ARGS    ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 
-.PHONY: help check deps build fmt lint test bench golden synth deploy destroy tidy clean
+.PHONY: help check deps build fmt lint test bench golden synth deploy destroy tidy clean mutate mutate-report
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,28 @@ test: deps otelcol ## unit, construct, snapshot, cdk-nag and cfn-lint tests (the
 bench: ## benchmarks (see the README for the figures)
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=200ms ./lambda/...
 	$(GO) run ./lambda/internal/benchreport
+
+# Mutation testing of the data path (see the README): gremlins, pinned and run with `go run` (nothing in
+# go.mod), one package at a time with MUTATE_WORKERS workers; then mutreport prints each package's
+# efficacy and coverage and the survivors that are not on internal/mutreport/equivalent.txt.
+GREMLINS       := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+MUTATE_PKGS    ?= elblog logrecord event pipeline otlpexport handler app config
+MUTATE_DIR     ?= /tmp/elb-otel-mutate
+MUTATE_WORKERS ?= 1
+MUTATE_MIN     ?= 95
+
+mutate: ## mutation testing of the data-path packages (slow: minutes per package, see the README)
+	@mkdir -p $(MUTATE_DIR)
+	@for p in $(MUTATE_PKGS); do \
+	  start=$$(date +%s); \
+	  $(GO) run $(GREMLINS) unleash --workers $(MUTATE_WORKERS) -o $(MUTATE_DIR)/$$p.json ./lambda/internal/$$p \
+	    > $(MUTATE_DIR)/$$p.log 2>&1 || { tail -20 $(MUTATE_DIR)/$$p.log; exit 1; }; \
+	  echo "gremlins: lambda/internal/$$p in $$(( $$(date +%s) - start )) s (log: $(MUTATE_DIR)/$$p.log)"; \
+	done
+	@$(MAKE) --no-print-directory mutate-report
+
+mutate-report: ## the report of the last `make mutate` against the reviewed equivalent mutants
+	$(GO) run ./internal/mutreport -min $(MUTATE_MIN) $(foreach p,$(MUTATE_PKGS),lambda/internal/$(p)=$(MUTATE_DIR)/$(p).json)
 
 golden: ## rewrite golden files (review the diff)
 	$(GO) test ./lambda/internal/logrecord/ ./constructs/elbmetrics/ ./test/ -update

@@ -50,9 +50,6 @@ func (e *ParseError) Error() string {
 // tokenizeFields tokenizes line into *dst, reusing its storage, and checks the field
 // count against format f's minimum.
 func tokenizeFields(dst *[]string, line string, f Format) (fieldParser, error) {
-	if cap(*dst) == 0 {
-		*dst = make([]string, 0, 40)
-	}
 	fields, ok := tokenize((*dst)[:0], line)
 	*dst = fields
 	want := minFields(f)

@@ -81,15 +81,8 @@ func Detect(line string) Format {
 // nextPlainField returns the first space-separated field of s (quotes not
 // interpreted) and the rest of s after it.
 func nextPlainField(s string) (field, rest string) {
-	i := 0
-	for i < len(s) && s[i] == ' ' {
-		i++
-	}
-	s = s[i:]
-	if j := strings.IndexByte(s, ' '); j >= 0 {
-		return s[:j], s[j:]
-	}
-	return s, ""
+	field, rest, _ = strings.Cut(strings.TrimLeft(s, " "), " ")
+	return field, rest
 }
 
 // looksLikeTimestamp reports whether s starts like an ISO 8601 date-time:
@@ -129,7 +122,7 @@ func isBareIP(s string) bool {
 // isIPPort reports whether s looks like ip:port.
 func isIPPort(s string) bool {
 	i := strings.LastIndexByte(s, ':')
-	return i > 0 && isBareIP(s[:i]) && isPort(s[i+1:])
+	return i != -1 && isBareIP(s[:i]) && isPort(s[i+1:])
 }
 
 // isPort reports whether s is a decimal number of 1 to 5 digits.

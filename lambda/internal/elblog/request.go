@@ -63,7 +63,7 @@ func (r *Request) splitURL() {
 	if i := strings.IndexByte(u, '#'); i >= 0 {
 		u = u[:i]
 	}
-	if i := strings.Index(u, "://"); i > 0 && isScheme(u[:i]) {
+	if i := strings.Index(u, "://"); i != -1 && isScheme(u[:i]) {
 		r.Scheme = u[:i]
 		u = u[i+3:]
 		end := strings.IndexAny(u, "/?")
@@ -103,12 +103,12 @@ func splitHostPort(a string) (host string, port int) {
 	}
 	if a != "" && a[0] == '[' {
 		end := strings.IndexByte(a, ']')
-		if end < 0 {
+		if end == -1 {
 			return a, 0
 		}
 		host = a[1:end]
-		if rest := a[end+1:]; len(rest) > 1 && rest[0] == ':' {
-			if p, ok := parsePort(rest[1:]); ok {
+		if rest, ok := strings.CutPrefix(a[end+1:], ":"); ok {
+			if p, ok := parsePort(rest); ok {
 				port = p
 			}
 		}

@@ -27,7 +27,7 @@ func tokenize(dst []string, line string) (fields []string, ok bool) {
 		}
 		if line[i] != '"' {
 			j := strings.IndexByte(line[i:], ' ')
-			if j < 0 {
+			if j == -1 {
 				return append(dst, line[i:]), true
 			}
 			dst = append(dst, line[i:i+j])
@@ -35,7 +35,7 @@ func tokenize(dst []string, line string) (fields []string, ok bool) {
 			continue
 		}
 		end, escaped := closingQuote(line, i+1)
-		if end < 0 {
+		if end == -1 {
 			return append(dst, line[i+1:]), false
 		}
 		if end+1 == n || line[end+1] == ' ' {
@@ -52,7 +52,7 @@ func tokenize(dst []string, line string) (fields []string, ok bool) {
 		for j < n && line[j] != ' ' {
 			if line[j] == '"' {
 				e, _ := closingQuote(line, j+1)
-				if e < 0 {
+				if e == -1 {
 					return append(dst, line[i:]), false
 				}
 				j = e
@@ -67,48 +67,34 @@ func tokenize(dst []string, line string) (fields []string, ok bool) {
 // closingQuote returns the index of the first quote at or after from that is not
 // escaped by a backslash, or -1, and whether the quoted text holds a backslash.
 func closingQuote(s string, from int) (end int, escaped bool) {
-	for i := from; i < len(s); {
+	for i := from; ; {
 		j := strings.IndexByte(s[i:], '"')
 		if j < 0 {
 			return -1, false
 		}
 		q := i + j
 		// An odd run of backslashes before the quote escapes it.
-		b := 0
+		odd := false
 		for k := q - 1; k >= from && s[k] == '\\'; k-- {
-			b++
+			odd = !odd
 		}
-		if b%2 == 0 {
+		if !odd {
 			return q, strings.IndexByte(s[from:q], '\\') >= 0
 		}
 		i = q + 1
 	}
-	return -1, false
 }
 
-// unescape replaces \" with " and \\ with \ in s; other backslashes are kept.
-// It returns s itself when there is nothing to replace.
+// unescape replaces \" with " and \\ with \ in s, left to right; other
+// backslashes are kept.
 func unescape(s string) string {
-	first := -1
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '\\' && (s[i+1] == '"' || s[i+1] == '\\') {
-			first = i
-			break
-		}
-	}
-	if first < 0 {
-		return s
-	}
 	var b strings.Builder
-	b.Grow(len(s) - 1)
-	b.WriteString(s[:first])
-	for i := first; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
 			i++
-			c = s[i]
 		}
-		b.WriteByte(c)
+		b.WriteByte(s[i])
 	}
 	return b.String()
 }

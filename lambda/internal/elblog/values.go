@@ -54,7 +54,7 @@ func (l List) AppendItems(dst []string) []string {
 		var item string
 		if s[0] == '"' {
 			end, _ := closingQuote(s, 1)
-			if end < 0 {
+			if end == -1 {
 				item, s = s[1:], ""
 			} else {
 				item, s = s[1:end], s[end+1:]
@@ -399,10 +399,9 @@ func daysFromCivil(y, m, d int) int64 {
 	if m <= 2 {
 		y--
 	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
+	// y is at least -1 (January and February of year 0), so y+400 is positive
+	// and the division rounds down.
+	era := (y+400)/400 - 1
 	yoe := y - era*400 // [0, 399]
 	mp := (m + 9) % 12 // March = 0
 	doy := (153*mp+2)/5 + d - 1

@@ -160,11 +160,13 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 	var long []byte
 	for {
 		line, readErr := lines.ReadSlice('\n')
+		read := len(line) // the line's bytes, also those past MaxLineBytes
 		if errors.Is(readErr, bufio.ErrBufferFull) {
 			// A line longer than the buffer: gather it, up to MaxLineBytes.
 			long = append(long[:0], line...)
 			for errors.Is(readErr, bufio.ErrBufferFull) {
 				line, readErr = lines.ReadSlice('\n')
+				read += len(line)
 				if room := s.opts.MaxLineBytes + 1 - len(long); room > 0 {
 					long = append(long, line[:min(room, len(line))]...)
 				}
@@ -175,7 +177,7 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 		// and would ship it under the same log.record.uid.
 		if len(line) > 0 && (readErr == nil || readErr == io.EOF) {
 			lineNo++
-			res.BytesRead += int64(len(line))
+			res.BytesRead += int64(read)
 			line = bytes.TrimRight(line, "\r\n")
 			if lineNo >= src.StartLine {
 				res.Lines++

@@ -32,8 +32,11 @@ func shipper(t *testing.T, r *otlptest.Receiver, opts pipeline.Options) *pipelin
 	t.Helper()
 	exp, err := otlpexport.New(otlpexport.Config{
 		Endpoint: r.URL + "/v1/logs",
-		Timeout:  2 * time.Second,
-		Retry:    otlpexport.RetryConfig{InitialInterval: 10 * time.Millisecond, MaxInterval: 50 * time.Millisecond, MaxElapsed: 5 * time.Second},
+		// Generous: under -race on a busy machine a request can take seconds,
+		// and a retry after a timeout would deliver its records twice. No
+		// test here scripts a slow answer.
+		Timeout: 30 * time.Second,
+		Retry:   otlpexport.RetryConfig{InitialInterval: 10 * time.Millisecond, MaxInterval: 50 * time.Millisecond, MaxElapsed: 5 * time.Second},
 	})
 	if err != nil {
 		t.Fatal(err)
