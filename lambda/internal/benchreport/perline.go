@@ -3,9 +3,6 @@ package main
 import (
 	"testing"
 
-	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
-
 	"github.com/elb-otel/elb-otel/lambda/internal/elblog"
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 )
@@ -16,9 +13,8 @@ type perLineResult struct {
 	allocsPerLine float64
 }
 
-// perLine benchmarks the stages of one line in process: parsing alone, the
-// pipeline's parse and encode (AppendProto), and the pdata path it replaced for
-// exporters that take plog.Logs. The first result is parsing alone.
+// perLine benchmarks the stages of one line in process: parsing alone, then the
+// pipeline's parse and encode (AppendProto). The first result is parsing alone.
 func perLine(lines []string) []perLineResult {
 	raw := make([][]byte, len(lines))
 	for i, l := range lines {
@@ -46,23 +42,6 @@ func perLine(lines []string) []perLineResult {
 					buf = buf[:logrecord.RequestHeadroom]
 				}
 				buf, _ = c.AppendProto(buf, int64(i+1), raw[i%len(raw)])
-			}
-		}},
-		{"parse + pdata Convert + MarshalProto (plog.Logs exporters)", func(b *testing.B) {
-			c := logrecord.NewConverter(src, logrecord.Options{})
-			var ld plog.Logs
-			var recs plog.LogRecordSlice
-			for i := range b.N {
-				if i%batch == 0 {
-					if i > 0 {
-						if _, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto(); err != nil {
-							b.Fatal(err)
-						}
-					}
-					ld = plog.NewLogs()
-					recs = ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-				}
-				c.Convert(recs, int64(i+1), raw[i%len(raw)])
 			}
 		}},
 	}

@@ -3,15 +3,12 @@ package logrecord
 import (
 	"math"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-
 	"github.com/elb-otel/elb-otel/lambda/internal/elblog"
 )
 
-// attrBuf collects the attributes of one record before they go into its map, so that
-// the map is allocated at its exact size once (pcommon.Map grows by appending, and
-// each Put first searches the keys already there). It is reused from record to
-// record.
+// attrBuf collects the attributes of one record, which appendProto encodes (and
+// the tests' oracle puts into a pdata map with flush). It is reused from record
+// to record.
 type attrBuf struct {
 	attrs  []attr
 	items  []string // the items of the string arrays
@@ -42,31 +39,6 @@ func (b *attrBuf) reset() {
 	b.items = b.items[:0]
 }
 
-// flush puts the collected attributes into m.
-func (b *attrBuf) flush(m pcommon.Map) {
-	m.EnsureCapacity(m.Len() + len(b.attrs))
-	for i := range b.attrs {
-		a := &b.attrs[i]
-		switch a.kind {
-		case kindStr:
-			m.PutStr(a.key, a.str)
-		case kindInt:
-			m.PutInt(a.key, a.num)
-		case kindDouble:
-			m.PutDouble(a.key, math.Float64frombits(uint64(a.num)))
-		case kindStrings:
-			s := m.PutEmptySlice(a.key)
-			s.EnsureCapacity(int(a.to - a.from))
-			for _, v := range b.items[a.from:a.to] {
-				s.AppendEmpty().SetStr(v)
-			}
-		case kindUID:
-			var buf [40]byte
-			m.PutStr(a.key, string(b.uidGen.appendUID(buf[:0], a.num)))
-		}
-	}
-}
-
 // str adds a string attribute, unless v is empty (absent).
 func (b *attrBuf) str(k, v string) {
 	if v != "" {
@@ -75,7 +47,7 @@ func (b *attrBuf) str(k, v string) {
 }
 
 // set adds a string attribute, even an empty one, or replaces the value of the
-// attribute k already added, in its place (as pcommon.Map.PutStr does).
+// attribute k already added, in its place (as pdata's Map.PutStr does).
 func (b *attrBuf) set(k, v string) {
 	for i := range b.attrs {
 		if b.attrs[i].key == k {

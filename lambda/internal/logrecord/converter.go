@@ -8,9 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
-
 	"github.com/elb-otel/elb-otel/lambda/internal/elblog"
 )
 
@@ -46,10 +43,10 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Outcome is what Convert did with a line.
+// Outcome is what AppendProto did with a line.
 type Outcome uint8
 
-// The outcomes of Convert.
+// The outcomes of AppendProto.
 const (
 	OutcomeRecord     Outcome = iota // a record was appended
 	OutcomeParseError                // the line did not parse; a record with the raw line was appended anyway
@@ -130,48 +127,30 @@ func NewConverter(src Source, opts Options) *Converter {
 // entry, or FormatUnknown before that.
 func (c *Converter) Format() elblog.Format { return c.format }
 
-// LastError returns the error of the last Convert call that returned
+// LastError returns the error of the last AppendProto call that returned
 // OutcomeParseError, or nil when the last call did not. Its message starts with the
 // line number, and it wraps the *elblog.ParseError when there is one.
 func (c *Converter) LastError() error { return c.err }
 
-// Convert turns one line of the object into a log record appended to dst. lineNo is
-// the line's 1-based number within the object: it goes into log.record.uid.
-//
-// A blank or control line appends nothing and returns OutcomeSkipped. The format is
-// detected from the content of the first line that has an entry (the key's file name
-// decides when the content is not recognized), and kept for the following lines. A line
-// that does not parse is still appended, with the raw line as body, the observed
-// time, no severity and an aws.elb.parse_error attribute; Convert then returns
-// OutcomeParseError and LastError tells why.
-func (c *Converter) Convert(dst plog.LogRecordSlice, lineNo int64, line []byte) Outcome {
-	o := c.convert(lineNo, trimEOL(string(line)))
-	if o == OutcomeSkipped {
-		return o
-	}
-	lr := dst.AppendEmpty()
-	c.head.fill(lr)
-	c.attrs.flush(lr.Attributes())
-	return o
-}
-
-// Replaced reports whether the line of the last Convert or AppendProto call had
+// Replaced reports whether the line of the last AppendProto call had
 // bytes that are not UTF-8, replaced with U+FFFD in its record (which then has
 // aws.elb.encoding_error).
 func (c *Converter) Replaced() bool { return c.replaced }
 
-// SetParseError makes the record of the next Convert or AppendProto call carry
+// SetParseError makes the record of the next AppendProto call carry
 // aws.elb.parse_error = msg, replacing the parser's message if it has one (the
 // pipeline uses it for lines it truncated). That call clears it, whether or not it
 // appends a record.
 func (c *Converter) SetParseError(msg string) { c.note = msg }
 
-// LastTimestamp returns the time of the record the last Convert or AppendProto call
-// appended: the entry's time, or 0 when the line had none or was skipped.
-func (c *Converter) LastTimestamp() pcommon.Timestamp { return c.head.time }
+// LastTimestamp returns the time of the record the last AppendProto call appended,
+// in nanoseconds since the Unix epoch: the entry's time, or 0 when the line had
+// none or was skipped.
+func (c *Converter) LastTimestamp() uint64 { return c.head.time }
 
 // convert parses s, the line without its terminator, into c.head and c.attrs: the
-// fields of its record, which Convert puts into pdata and AppendProto encodes.
+// fields of its record, which AppendProto encodes (and the tests' Convert puts
+// into pdata).
 // Nothing of s is kept after the next call, except by c.lbID, which is a copy.
 func (c *Converter) convert(lineNo int64, s string) Outcome {
 	c.err = nil
@@ -198,7 +177,7 @@ func (c *Converter) convert(lineNo int64, s string) Outcome {
 	// Whole seconds: records observed in the same second share the value,
 	// which gzip reduces to a back-reference (the exact processing instant
 	// within a second tells nothing).
-	c.head.observed = pcommon.NewTimestampFromTime(c.now().Truncate(time.Second))
+	c.head.observed = unixNano(c.now().Truncate(time.Second))
 	c.head.body = s
 
 	var err error
@@ -245,34 +224,27 @@ func (c *Converter) convert(lineNo int64, s string) Outcome {
 	return o
 }
 
+// The OTLP SeverityNumber values of the records (LogRecord.severity_number).
+const (
+	severityUnspecified int32 = 0  // SEVERITY_NUMBER_UNSPECIFIED: absent
+	severityInfo        int32 = 9  // SEVERITY_NUMBER_INFO
+	severityWarn        int32 = 13 // SEVERITY_NUMBER_WARN
+	severityError       int32 = 17 // SEVERITY_NUMBER_ERROR
+)
+
 // recordHead holds the fields of a record other than its attributes. A zero field is
 // absent.
 type recordHead struct {
-	time     pcommon.Timestamp
-	observed pcommon.Timestamp
-	severity plog.SeverityNumber
+	time     uint64 // nanoseconds since the Unix epoch
+	observed uint64 // nanoseconds since the Unix epoch
+	severity int32  // an OTLP SeverityNumber
 	sevText  string
-	traceID  pcommon.TraceID
+	traceID  [16]byte
 	body     string
 }
 
-// fill sets the fields of lr.
-func (h *recordHead) fill(lr plog.LogRecord) {
-	lr.SetObservedTimestamp(h.observed)
-	lr.Body().SetStr(h.body)
-	if h.time != 0 {
-		lr.SetTimestamp(h.time)
-	}
-	if h.severity != plog.SeverityNumberUnspecified {
-		lr.SetSeverityNumber(h.severity)
-	}
-	if h.sevText != "" {
-		lr.SetSeverityText(h.sevText)
-	}
-	if !h.traceID.IsEmpty() {
-		lr.SetTraceID(h.traceID)
-	}
-}
+// unixNano returns t as OTLP time: nanoseconds since the Unix epoch.
+func unixNano(t time.Time) uint64 { return uint64(t.UnixNano()) }
 
 // errUnknownFormat is the parse error of a line whose format is not recognized.
 var errUnknownFormat = errors.New("unrecognized ELB log line: not an ALB, NLB or CLB access log or ALB connection log line")

@@ -1,16 +1,17 @@
-// Package logrecord turns ELB log lines into OpenTelemetry log records (pdata).
+// Package logrecord turns ELB log lines into OpenTelemetry log records, encoded as
+// OTLP protobuf.
 //
 // A [Converter] handles the lines of one S3 object: it detects the format on the
-// first line that has an entry, parses each line with package elblog, and appends one
-// plog.LogRecord per line (Convert serves the tests as their oracle, and the
-// benchmarks). [ParseKey] reads the account, the Region and the load balancer
-// from the object's key.
+// first line that has an entry, parses each line with package elblog, and
+// [Converter.AppendProto] appends one log record per line, written straight from
+// the parsed line into a byte buffer: no pdata objects and no allocations per line.
+// [Converter.FinishRequest] adds the scope and the resource. [ParseKey] reads the
+// account, the Region and the load balancer from the object's key.
 //
-// [Converter.AppendProto] and [Converter.FinishRequest] make the same records as OTLP
-// protobuf, written straight from the parsed line into a byte buffer: no pdata
-// objects and no allocations per line. Their bytes are those pdata's MarshalProto
-// writes for the records Convert makes (the tests compare them byte for byte and
-// decode them with OpenTelemetry's own types); the pipeline ships them.
+// The package does not import pdata. Its tests do: their Convert (pdata_test.go)
+// builds the same records as plog.LogRecords, the oracle whose MarshalProto bytes
+// the encoder's must equal byte for byte (the tests also decode them with
+// OpenTelemetry's own types); the pipeline ships the encoder's.
 //
 // # Record
 //

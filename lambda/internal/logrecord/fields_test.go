@@ -1,6 +1,7 @@
 package logrecord
 
 import (
+	"encoding/hex"
 	"strconv"
 	"testing"
 )
@@ -47,12 +48,12 @@ func TestParseXRayRoot(t *testing.T) {
 			got, ok := parseXRayRoot(tc.header)
 			if tc.want == "" {
 				if ok {
-					t.Errorf("parseXRayRoot(%q) = %v, want none", tc.header, got)
+					t.Errorf("parseXRayRoot(%q) = %x, want none", tc.header, got)
 				}
 				return
 			}
-			if !ok || got.String() != tc.want {
-				t.Errorf("parseXRayRoot(%q) = %v, %v; want %s", tc.header, got, ok, tc.want)
+			if !ok || hex.EncodeToString(got[:]) != tc.want {
+				t.Errorf("parseXRayRoot(%q) = %x, %v; want %s", tc.header, got, ok, tc.want)
 			}
 		})
 	}

@@ -4,9 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
-
 	"github.com/elb-otel/elb-otel/lambda/internal/elblog"
 )
 
@@ -59,9 +56,9 @@ func (c *Converter) fillALBConnection(r *elblog.ALBConnection) {
 	h := &c.head
 	h.setTime(r.Time)
 	if strings.HasPrefix(r.TLSVerifyStatus, "Failed") {
-		h.setSeverity(plog.SeverityNumberWarn, "WARN")
+		h.setSeverity(severityWarn, "WARN")
 	} else {
-		h.setSeverity(plog.SeverityNumberInfo, "INFO")
+		h.setSeverity(severityInfo, "INFO")
 	}
 
 	a := &c.attrs
@@ -88,7 +85,7 @@ func (c *Converter) fillALBConnection(r *elblog.ALBConnection) {
 func (c *Converter) fillNLBAccess(r *elblog.NLBAccess) {
 	h := &c.head
 	h.setTime(r.Time)
-	h.setSeverity(plog.SeverityNumberInfo, "INFO")
+	h.setSeverity(severityInfo, "INFO")
 
 	a := &c.attrs
 	a.reset()
@@ -138,11 +135,11 @@ func (c *Converter) fillCLBAccess(r *elblog.CLBAccess) {
 
 func (h *recordHead) setTime(t time.Time) {
 	if !t.IsZero() {
-		h.time = pcommon.NewTimestampFromTime(t)
+		h.time = unixNano(t)
 	}
 }
 
-func (h *recordHead) setSeverity(n plog.SeverityNumber, text string) {
+func (h *recordHead) setSeverity(n int32, text string) {
 	h.severity = n
 	h.sevText = text
 }
@@ -151,11 +148,11 @@ func (h *recordHead) setSeverity(n plog.SeverityNumber, text string) {
 func (h *recordHead) setSeverityFromStatus(status elblog.Int) {
 	switch {
 	case status.Valid && status.Value >= 500:
-		h.setSeverity(plog.SeverityNumberError, "ERROR")
+		h.setSeverity(severityError, "ERROR")
 	case status.Valid && status.Value >= 400:
-		h.setSeverity(plog.SeverityNumberWarn, "WARN")
+		h.setSeverity(severityWarn, "WARN")
 	default:
-		h.setSeverity(plog.SeverityNumberInfo, "INFO")
+		h.setSeverity(severityInfo, "INFO")
 	}
 }
 
@@ -170,8 +167,8 @@ func (h *recordHead) setTraceID(header string) {
 // parseXRayRoot finds Root=1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy in an X-Amzn-Trace-Id
 // value (its fields are separated by semicolons) and returns it as a trace ID. An
 // all-zero ID is not valid.
-func parseXRayRoot(h string) (pcommon.TraceID, bool) {
-	var id pcommon.TraceID
+func parseXRayRoot(h string) ([16]byte, bool) {
+	var id [16]byte
 	i := strings.Index(h, "Root=1-")
 	for i > 0 && h[i-1] != ';' && h[i-1] != ' ' {
 		j := strings.Index(h[i+1:], "Root=1-")

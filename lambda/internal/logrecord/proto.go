@@ -8,7 +8,7 @@ import (
 
 // The OTLP protobuf encoding, written straight from a converted line: no pdata
 // objects, no allocations. The bytes are those pdata's MarshalProto writes for the
-// same records (Convert, FillResource, FillScope, then plogotlp's MarshalProto), field
+// same records (the tests' Convert, FillResource, FillScope, then plogotlp's MarshalProto), field
 // order included: pdata writes the fields of each message in reverse field-number
 // order (the records of a ScopeLogs before its scope, the scope_logs of a
 // ResourceLogs before its resource, the value of a KeyValue before its key), an empty
@@ -48,11 +48,21 @@ const (
 // RequestHeadroom is the room FinishRequest needs before the records.
 const RequestHeadroom = 2 * (1 + binary.MaxVarintLen32)
 
-// AppendProto is Convert for the OTLP protobuf encoding: it appends the record of
-// line to dst as one log_records field of a ScopeLogs message, and returns the
-// extended buffer and the outcome (a skipped line appends nothing). The record is
-// the one Convert would append, and its bytes are those pdata's MarshalProto would
-// write for it. line is not kept: the caller may reuse it when AppendProto returns.
+// AppendProto turns one line of the object into a log record: it appends the
+// record to dst as one log_records field of a ScopeLogs message, and returns the
+// extended buffer and the outcome. lineNo is the line's 1-based number within the
+// object: it goes into log.record.uid. line is not kept: the caller may reuse it
+// when AppendProto returns.
+//
+// A blank or control line appends nothing and returns OutcomeSkipped. The format is
+// detected from the content of the first line that has an entry (the key's file name
+// decides when the content is not recognized), and kept for the following lines. A line
+// that does not parse is still appended, with the raw line as body, the observed
+// time, no severity and an aws.elb.parse_error attribute; AppendProto then returns
+// OutcomeParseError and LastError tells why.
+//
+// The bytes are those pdata's MarshalProto would write for the record (the tests
+// compare them with their pdata oracle, Convert).
 func (c *Converter) AppendProto(dst []byte, lineNo int64, line []byte) ([]byte, Outcome) {
 	// The string shares line's memory: nothing keeps it past this call (c.lbID
 	// is a copy, the parse error messages are built), and line is not modified
@@ -66,7 +76,7 @@ func (c *Converter) AppendProto(dst []byte, lineNo int64, line []byte) ([]byte, 
 	dst = append(dst, tagScopeLogsRecord, 0, 0) // the length, written below
 	at := len(dst) - 2
 	dst = append(dst, tagRecordSpanID, 0)
-	if h.traceID.IsEmpty() {
+	if h.traceID == [16]byte{} {
 		dst = append(dst, tagRecordTraceID, 0)
 	} else {
 		dst = append(dst, tagRecordTraceID, byte(len(h.traceID)))
@@ -85,11 +95,11 @@ func (c *Converter) AppendProto(dst []byte, lineNo int64, line []byte) ([]byte, 
 	}
 	if h.observed != 0 {
 		dst = append(dst, tagRecordObserved)
-		dst = binary.LittleEndian.AppendUint64(dst, uint64(h.observed))
+		dst = binary.LittleEndian.AppendUint64(dst, h.observed)
 	}
 	if h.time != 0 {
 		dst = append(dst, tagRecordTime)
-		dst = binary.LittleEndian.AppendUint64(dst, uint64(h.time))
+		dst = binary.LittleEndian.AppendUint64(dst, h.time)
 	}
 	return putLength(dst, at), o
 }

@@ -7,8 +7,6 @@ package pipeline
 import (
 	"slices"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 )
 
@@ -19,7 +17,7 @@ type batch struct {
 	req     []byte // the encoded request, once submitted
 	records int
 	bytes   int
-	oldest  pcommon.Timestamp // the earliest record time, 0 when none
+	oldest  uint64 // the earliest record time (Unix nanoseconds), 0 when none
 }
 
 func newBatch() *batch {
