@@ -27,9 +27,21 @@ type CollectorConfig struct {
 	// ScrapeTimeout bounds one scrape, which is a whole sequential CloudWatch
 	// round in the exporter; at most ScrapeInterval. Default: 120s.
 	ScrapeTimeout time.Duration
-	// ExporterAddress is the exporter's host:port. Default: "127.0.0.1:9106"
-	// (containers of one Fargate task share localhost).
+	// Exporter is the exporter scraped: it decides the default address, the
+	// exporter's self-metrics kept, and for YACE the renaming of its
+	// dimension_* labels to the names cloudwatch_exporter uses. Default:
+	// CloudWatchExporter.
+	Exporter ExporterKind
+	// ExporterAddress is the exporter's host:port. Default: 127.0.0.1 and the
+	// exporter's port, 9106 or 5000 (containers of one Fargate task share
+	// localhost).
 	ExporterAddress string
+	// KeepLoadBalancers, when set, keeps only the ELB series of these load
+	// balancers (LoadBalancer or LoadBalancerName dimension values; series
+	// without one, per target group only, are kept). YACE lists every load
+	// balancer of a namespace, so the metrics construct sets the targets
+	// here. Default: every series.
+	KeepLoadBalancers []string
 	// Endpoint is the OTLP endpoint: for http/protobuf a base URL (the
 	// exporter appends /v1/metrics), for grpc host:port. Required.
 	Endpoint string
@@ -64,7 +76,6 @@ type CollectorConfig struct {
 const (
 	DefaultScrapeInterval      = 300 * time.Second
 	DefaultScrapeTimeout       = 120 * time.Second
-	DefaultExporterAddress     = "127.0.0.1:9106"
 	DefaultHealthCheckEndpoint = "127.0.0.1:13133"
 )
 
@@ -89,8 +100,11 @@ func (c CollectorConfig) withDefaults() CollectorConfig {
 	if c.ScrapeTimeout == 0 {
 		c.ScrapeTimeout = DefaultScrapeTimeout
 	}
+	if c.Exporter == "" {
+		c.Exporter = CloudWatchExporter
+	}
 	if c.ExporterAddress == "" {
-		c.ExporterAddress = DefaultExporterAddress
+		c.ExporterAddress = fmt.Sprintf("127.0.0.1:%d", c.Exporter.Port())
 	}
 	if c.Protocol == "" {
 		c.Protocol = ProtocolHTTP
@@ -127,6 +141,14 @@ func (c CollectorConfig) Validate() error {
 	}
 	if c.ScrapeTimeout <= 0 || c.ScrapeTimeout > c.ScrapeInterval || c.ScrapeTimeout%time.Millisecond != 0 {
 		fail("ScrapeTimeout must be positive, whole milliseconds and at most ScrapeInterval (%s), got %s", c.ScrapeInterval, c.ScrapeTimeout)
+	}
+	if !c.Exporter.valid() {
+		fail("Exporter %q is unknown: use %q or %q", c.Exporter, CloudWatchExporter, YACE)
+	}
+	for i, lb := range c.KeepLoadBalancers {
+		if strings.TrimSpace(lb) == "" || strings.ContainsAny(lb, "|;") {
+			fail("KeepLoadBalancers[%d] %q is not a load balancer dimension value such as app/my-alb/50dc6c495c0c9188", i, lb)
+		}
 	}
 	checkHostPort(fail, "ExporterAddress", c.ExporterAddress)
 	checkHostPort(fail, "HealthCheckEndpoint", c.HealthCheckEndpoint)
@@ -278,21 +300,7 @@ func RenderCollector(c CollectorConfig) ([]byte, error) {
 		"honor_labels":     false,
 		"honor_timestamps": true,
 		"static_configs":   []any{map[string]any{"targets": []string{c.ExporterAddress}}},
-		"metric_relabel_configs": []any{
-			map[string]any{
-				"source_labels": []string{"__name__"},
-				"regex":         elb + "|cloudwatch_.+|tagging_api_.+",
-				"action":        "keep",
-			},
-			map[string]any{
-				// No $ here; a $ in a collector config must be written $$.
-				"source_labels": []string{"__name__"},
-				"regex":         elb,
-				"target_label":  "service",
-				"replacement":   "elb",
-				"action":        "replace",
-			},
-		},
+		"metric_relabel_configs": c.relabelConfigs(elb),
 	}
 
 	exporter := map[string]any{
@@ -366,6 +374,52 @@ func RenderCollector(c CollectorConfig) ([]byte, error) {
 	return marshalYAML(doc)
 }
 
+// relabelConfigs keeps the ELB series and the exporter's self-metrics,
+// renames YACE's dimension labels, keeps only KeepLoadBalancers' series and
+// sets service=elb on the ELB series.
+func (c CollectorConfig) relabelConfigs(elb string) []any {
+	self := "cloudwatch_.+|tagging_api_.+"
+	if c.Exporter == YACE {
+		self = "yace_.+"
+	}
+	out := []any{map[string]any{
+		"source_labels": []string{"__name__"},
+		"regex":         elb + "|" + self,
+		"action":        "keep",
+	}}
+	if c.Exporter == YACE {
+		// dimension_load_balancer -> load_balancer, as cloudwatch_exporter
+		// names them; $$ is a literal $ in a collector config.
+		out = append(out,
+			map[string]any{"regex": "dimension_(.+)", "replacement": "$${1}", "action": "labelmap"},
+			map[string]any{"regex": "dimension_.+", "action": "labeldrop"})
+	}
+	if len(c.KeepLoadBalancers) > 0 {
+		alt := make([]string, len(c.KeepLoadBalancers))
+		for i, lb := range c.KeepLoadBalancers {
+			alt[i] = lb
+			if !isToken(lb) { // a token resolves to app/<name>/<id>: no metacharacters
+				alt[i] = regexp.QuoteMeta(lb)
+			}
+		}
+		// load_balancer;load_balancer_name: each empty or one of ours.
+		names := "(" + strings.Join(alt, "|") + ")?"
+		out = append(out, map[string]any{
+			"source_labels": []string{"load_balancer", "load_balancer_name"},
+			"regex":         names + ";" + names,
+			"action":        "keep",
+		})
+	}
+	return append(out, map[string]any{
+		// No $ here; a $ in a collector config must be written $$.
+		"source_labels": []string{"__name__"},
+		"regex":         elb,
+		"target_label":  "service",
+		"replacement":   "elb",
+		"action":        "replace",
+	})
+}
+
 // Render renders both configs and checks they fit together: the scrape
 // interval must equal the exporter's period, or each scrape reads a period
 // that does not line up with the last one.
@@ -376,6 +430,9 @@ func Render(e ExporterConfig, c CollectorConfig) (exporterYAML, collectorYAML []
 	collectorYAML, err = RenderCollector(c)
 	errs = append(errs, err)
 	period := time.Duration(e.withDefaults().PeriodSeconds) * time.Second
+	if ek, ck := e.withDefaults().Exporter, c.withDefaults().Exporter; ek != ck {
+		errs = append(errs, fmt.Errorf("elbmetrics: CollectorConfig.Exporter (%s) must equal ExporterConfig.Exporter (%s)", ck, ek))
+	}
 	if interval := c.withDefaults().ScrapeInterval; interval != period {
 		errs = append(errs, fmt.Errorf("elbmetrics: CollectorConfig.ScrapeInterval (%s) must equal ExporterConfig.PeriodSeconds (%s): set both to the same value", interval, period))
 	}

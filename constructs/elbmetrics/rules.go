@@ -66,19 +66,25 @@ type Target struct {
 	TargetGroups []string
 }
 
-// ExporterConfig is everything the cloudwatch_exporter config is rendered from.
+// ExporterConfig is everything the exporter's config is rendered from.
 type ExporterConfig struct {
+	// Exporter is the exporter the config is for. Default: CloudWatchExporter.
+	Exporter ExporterKind
 	// Region is the AWS region of the load balancers (may be a CDK token).
 	Region string
 	// PeriodSeconds is the CloudWatch period; it must equal the collector's
-	// scrape interval, be a multiple of 60 and at least 120. Default: 300.
+	// scrape interval and be a multiple of 60, at least 120 for
+	// cloudwatch_exporter (its window is period-60 long) and at least 60 for
+	// YACE. Default: 300.
 	PeriodSeconds int
 	// DelaySeconds is how far behind now the window ends, so CloudWatch has
 	// converged on the values (ConsumedLCUs may lag 30 minutes). Default (0):
 	// 600.
 	DelaySeconds int
-	// RangeSeconds is the length of the window each scrape reads. It must be
-	// PeriodSeconds-60. Default: PeriodSeconds-60 (240 for 300).
+	// RangeSeconds is the length of the window each scrape reads. For
+	// cloudwatch_exporter it must be PeriodSeconds-60. Default:
+	// PeriodSeconds-60 (240 for 300); for YACE, PeriodSeconds (YACE aligns
+	// the window to the period itself: see RenderYACE).
 	//
 	// The exporter asks for [now-delay-range, now-delay) and keeps only the
 	// newest datapoint. CloudWatch rounds the start down to the minute and
@@ -158,8 +164,14 @@ func (c ExporterConfig) withDefaults() ExporterConfig {
 	if c.DelaySeconds == 0 {
 		c.DelaySeconds = DefaultDelaySeconds
 	}
+	if c.Exporter == "" {
+		c.Exporter = CloudWatchExporter
+	}
 	if c.RangeSeconds == 0 {
 		c.RangeSeconds = c.PeriodSeconds - 60
+		if c.Exporter == YACE {
+			c.RangeSeconds = c.PeriodSeconds
+		}
 	}
 	if c.ListMetricsCacheTTLSeconds == 0 {
 		c.ListMetricsCacheTTLSeconds = DefaultListMetricsCacheTTLSeconds
@@ -226,14 +238,22 @@ func (c ExporterConfig) Rules() ([]Rule, error) {
 
 func (c ExporterConfig) validateTiming(fail func(string, ...any)) {
 	p := c.PeriodSeconds
-	if p < 120 || p%60 != 0 {
+	switch {
+	case !c.Exporter.valid():
+		fail("Exporter %q is unknown: use %q or %q", c.Exporter, CloudWatchExporter, YACE)
+	case c.Exporter == YACE:
+		if p < 60 || p%60 != 0 {
+			fail("PeriodSeconds must be a multiple of 60 (ELB publishes one-minute datapoints), got %d", p)
+		} else if c.RangeSeconds != p {
+			fail("RangeSeconds must equal PeriodSeconds (%d) for yace, got %d: YACE exports only the newest datapoint of its window, so a longer one is read for nothing and a shorter one is a partial period; leave it 0 for the default", p, c.RangeSeconds)
+		}
+	case p < 120 || p%60 != 0:
 		fail("PeriodSeconds must be a multiple of 60 and at least 120 (ELB publishes one-minute datapoints; the window is period-60 long), got %d", p)
+	case c.RangeSeconds != p-60:
+		fail("RangeSeconds must be PeriodSeconds-60 (%d), got %d: a longer range makes the newest datapoint a partial period, a shorter one skips minutes; leave it 0 for the default", p-60, c.RangeSeconds)
 	}
 	if c.DelaySeconds < 0 {
 		fail("DelaySeconds must not be negative, got %d", c.DelaySeconds)
-	}
-	if p >= 120 && p%60 == 0 && c.RangeSeconds != p-60 {
-		fail("RangeSeconds must be PeriodSeconds-60 (%d), got %d: a longer range makes the newest datapoint a partial period, a shorter one skips minutes; leave it 0 for the default", p-60, c.RangeSeconds)
 	}
 	if c.ListMetricsCacheTTLSeconds < 0 {
 		fail("ListMetricsCacheTTLSeconds must not be negative, got %d", c.ListMetricsCacheTTLSeconds)
