@@ -293,13 +293,13 @@ func RenderCollector(c CollectorConfig) ([]byte, error) {
 
 	elb := "aws_(applicationelb|networkelb|elb)_.+"
 	scrape := map[string]any{
-		"job_name":         ScrapeJobName,
-		"scrape_interval":  promDuration(c.ScrapeInterval),
-		"scrape_timeout":   promDuration(c.ScrapeTimeout),
-		"scrape_protocols": []string{"PrometheusText0.0.4"},
-		"honor_labels":     false,
-		"honor_timestamps": true,
-		"static_configs":   []any{map[string]any{"targets": []string{c.ExporterAddress}}},
+		"job_name":               ScrapeJobName,
+		"scrape_interval":        promDuration(c.ScrapeInterval),
+		"scrape_timeout":         promDuration(c.ScrapeTimeout),
+		"scrape_protocols":       []string{"PrometheusText0.0.4"},
+		"honor_labels":           false,
+		"honor_timestamps":       true,
+		"static_configs":         []any{map[string]any{"targets": []string{c.ExporterAddress}}},
 		"metric_relabel_configs": c.relabelConfigs(elb),
 	}
 
