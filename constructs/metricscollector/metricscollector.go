@@ -164,7 +164,7 @@ func (m *metricsCollector) network(props *MetricsCollectorProps) (awsecs.ICluste
 	}
 	newVpc := false
 	if vpc == nil {
-		vpc = awsec2.NewVpc(m, jsii.String("Vpc"), &awsec2.VpcProps{
+		vpc = awsec2.NewVpc(m.Construct, jsii.String("Vpc"), &awsec2.VpcProps{
 			MaxAzs:      jsii.Number(2),
 			NatGateways: jsii.Number(0),
 			SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{
@@ -173,7 +173,7 @@ func (m *metricsCollector) network(props *MetricsCollectorProps) (awsecs.ICluste
 		})
 		newVpc = true
 	}
-	cluster = awsecs.NewCluster(m, jsii.String("Cluster"), &awsecs.ClusterProps{
+	cluster = awsecs.NewCluster(m.Construct, jsii.String("Cluster"), &awsecs.ClusterProps{
 		Vpc:                 vpc,
 		ContainerInsightsV2: awsecs.ContainerInsights_ENABLED,
 	})
