@@ -60,7 +60,7 @@ type Dependency struct{ ContainerName, Condition string }
 // HealthCheck is a container health check: Command is ["CMD", prog, args...]
 // or ["CMD-SHELL", script]; times in seconds.
 type HealthCheck struct {
-	Command                               []string
+	Command                                 []string
 	Interval, Timeout, Retries, StartPeriod int
 }
 
