@@ -84,6 +84,7 @@ func (r *run) fig(name string, format string, args ...any) {
 // runtime API, checks every record on a loopback OTLP receiver, parks a
 // corrupt object in the dead-letter queue, and destroys the stack.
 func TestDeployShipDestroy(t *testing.T) {
+	t.Parallel() // alongside TestMetricsDeployPlayCheck, which mostly waits for periods
 	started := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
