@@ -141,17 +141,17 @@ func (r *Run) Deploy(ctx context.Context, exporter elbmetrics.ExporterKind, inte
 		}
 	}
 	r.Context = map[string]string{
-		"elb-otel:enableLogs":                      "false",
-		"elb-otel:enableMetrics":                   "true",
-		"elb-otel:otlpEndpoint":                    r.recvSrv.URL,
-		"elb-otel:allowInsecureEndpoint":           "true",
-		"elb-otel:metricsExporter":                 string(exporter),
-		"elb-otel:metricsScrapeIntervalSeconds":    fmt.Sprint(int(interval / time.Second)),
-		"elb-otel:loadBalancers":                   fmt.Sprintf(`[{"arn":%q,"targetGroupArns":[%q]}]`, LoadBalancerArn, TargetGroupArn),
-		"elb-otel:vpcId":                           r.Network.VpcID,
-		"elb-otel:subnetIds":                       r.Network.SubnetIDs[0] + "," + r.Network.SubnetIDs[1],
-		"elb-otel:headersSecretArn":                r.Secret,
-		"elb-otel:headerNames":                     "api-key",
+		"elb-otel:enableLogs":                   "false",
+		"elb-otel:enableMetrics":                "true",
+		"elb-otel:otlpEndpoint":                 r.recvSrv.URL,
+		"elb-otel:allowInsecureEndpoint":        "true",
+		"elb-otel:metricsExporter":              string(exporter),
+		"elb-otel:metricsScrapeIntervalSeconds": fmt.Sprint(int(interval / time.Second)),
+		"elb-otel:loadBalancers":                fmt.Sprintf(`[{"arn":%q,"targetGroupArns":[%q]}]`, LoadBalancerArn, TargetGroupArn),
+		"elb-otel:vpcId":                        r.Network.VpcID,
+		"elb-otel:subnetIds":                    r.Network.SubnetIDs[0] + "," + r.Network.SubnetIDs[1],
+		"elb-otel:headersSecretArn":             r.Secret,
+		"elb-otel:headerNames":                  "api-key",
 	}
 	if err := r.CDK.Deploy(ctx, StackName, r.Context, filepath.Join(r.opts.Work, "outputs.json")); err != nil {
 		return err

@@ -170,4 +170,3 @@ func took(m map[string]time.Duration) string {
 	}
 	return strings.Join(parts, ", ")
 }
-
