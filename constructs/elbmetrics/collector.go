@@ -303,33 +303,7 @@ func RenderCollector(c CollectorConfig) ([]byte, error) {
 		"metric_relabel_configs": c.relabelConfigs(elb),
 	}
 
-	exporter := map[string]any{
-		"endpoint":    c.Endpoint,
-		"compression": c.Compression,
-		"retry_on_failure": map[string]any{
-			"enabled":          true,
-			"initial_interval": "5s",
-			"max_interval":     "30s",
-			"max_elapsed_time": "10m",
-		},
-		"sending_queue": map[string]any{
-			"enabled":       true,
-			"num_consumers": 2,
-			"queue_size":    1000,
-		},
-	}
-	if len(c.HeaderEnv) > 0 {
-		h := map[string]string{}
-		for name, env := range c.HeaderEnv {
-			h[name] = "${env:" + env + "}"
-		}
-		exporter["headers"] = h
-	}
-	exporterName := componentOTLPHTTP
-	if c.Protocol == ProtocolGRPC {
-		exporterName = componentOTLPGRPC
-		exporter["tls"] = map[string]any{"insecure": c.Insecure}
-	}
+	exporterName, exporter := c.otlpExporter()
 	exporters := map[string]any{exporterName: exporter}
 	pipelineExporters := []string{exporterName}
 	if c.Debug {
@@ -372,6 +346,40 @@ func RenderCollector(c CollectorConfig) ([]byte, error) {
 		},
 	}
 	return marshalYAML(doc)
+}
+
+// otlpExporter returns the OTLP exporter's component name and config:
+// compression, headers from ${env:VAR}, retries for up to 10 minutes and a
+// sending queue.
+func (c CollectorConfig) otlpExporter() (string, map[string]any) {
+	exporter := map[string]any{
+		"endpoint":    c.Endpoint,
+		"compression": c.Compression,
+		"retry_on_failure": map[string]any{
+			"enabled":          true,
+			"initial_interval": "5s",
+			"max_interval":     "30s",
+			"max_elapsed_time": "10m",
+		},
+		"sending_queue": map[string]any{
+			"enabled":       true,
+			"num_consumers": 2,
+			"queue_size":    1000,
+		},
+	}
+	if len(c.HeaderEnv) > 0 {
+		h := map[string]string{}
+		for name, env := range c.HeaderEnv {
+			h[name] = "${env:" + env + "}"
+		}
+		exporter["headers"] = h
+	}
+	exporterName := componentOTLPHTTP
+	if c.Protocol == ProtocolGRPC {
+		exporterName = componentOTLPGRPC
+		exporter["tls"] = map[string]any{"insecure": c.Insecure}
+	}
+	return exporterName, exporter
 }
 
 // relabelConfigs keeps the ELB series and the exporter's self-metrics,
