@@ -111,5 +111,5 @@ e2e: deps otelcol yace ## logs: deploy -> ship -> DLQ -> destroy; metrics: deplo
 	$(GO) test -count=1 ./internal/localaws/ ./internal/lambdart/
 	$(GO) test -tags e2e -count=1 -timeout 20m ./test/e2e/ -v
 
-demo: deps ## a local AWS (moto), deploy, realistic ELB logs arriving as OTLP records, teardown (< 3 min)
+demo: deps otelcol yace ## a local AWS (moto): logs deployed and shipped, then metrics deployed and played (< 6 min)
 	$(GO) run ./test/demo
