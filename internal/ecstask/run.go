@@ -277,6 +277,18 @@ func (t *Task) sample(pr *proc) {
 	t.mu.Unlock()
 }
 
+// terminated reports whether err is the end of a process SIGTERM killed: a
+// program without a handler stops so, as in ECS (exit code 143).
+func terminated(err error) bool {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok {
+			return ws.Signaled() && ws.Signal() == syscall.SIGTERM
+		}
+	}
+	return false
+}
+
 // Health returns the container's health state (Unknown without a check).
 func (t *Task) Health(name string) string {
 	t.mu.Lock()
@@ -339,8 +351,9 @@ func (t *Task) Usage(name string) (Usage, bool) {
 }
 
 // Stop sends SIGTERM to the running containers in reverse start order, as
-// ECS does, kills what is left after 10 s, and returns the non-zero exits of
-// the essential ones that were still running.
+// ECS does, kills what is left after 10 s, and returns the failed exits of
+// the essential ones that were still running (an end by SIGTERM itself is
+// a clean stop).
 func (t *Task) Stop() error {
 	var errs []error
 	for i := len(t.Steps) - 1; i >= 0; i-- {
@@ -360,7 +373,7 @@ func (t *Task) Stop() error {
 		_ = p.p.Signal(syscall.SIGTERM)
 		select {
 		case <-p.p.Done():
-			if err := p.p.Err(); err != nil && p.step.Container.IsEssential() {
+			if err := p.p.Err(); err != nil && p.step.Container.IsEssential() && !terminated(err) {
 				errs = append(errs, fmt.Errorf("ecstask: %s exited with %w after SIGTERM", p.step.Container.Name, err))
 			}
 		case <-time.After(10 * time.Second):
