@@ -41,9 +41,9 @@ const YACEVersion = "v0.62.1"
 // RenderYACE renders the YACE config (YAML, apiVersion v1alpha1) of c, from
 // the same rules as RenderExporter: one customNamespace job per namespace
 // and dimension set, whose dimensionNameRequirements match exactly that set
-// (ListMetrics, then GetMetricData in batches), every metric with
-// period = length = PeriodSeconds, delay = DelaySeconds and the CloudWatch
-// timestamp on the sample.
+// (ListMetrics, then GetMetricData in batches), each job with period =
+// length = PeriodSeconds, delay = DelaySeconds (at the job level: YACE
+// ignores a metric's own delay) and the CloudWatch timestamp on the sample.
 //
 // YACE rounds the window's end down to the period: each round reads the one
 // whole bucket [t-delay-period, t-delay) with t = now rounded down to the
@@ -67,23 +67,21 @@ func RenderYACE(c ExporterConfig) ([]byte, error) {
 	for i, j := range jobs {
 		metrics := make([]any, len(j.metrics))
 		for k, m := range j.metrics {
-			metrics[k] = map[string]any{
-				"name":                   m.name,
-				"statistics":             m.stats,
-				"period":                 c.PeriodSeconds,
-				"length":                 c.PeriodSeconds,
-				"delay":                  c.DelaySeconds,
-				"nilToZero":              false,
-				"addCloudwatchTimestamp": true,
-			}
+			metrics[k] = map[string]any{"name": m.name, "statistics": m.stats}
 		}
+		// Period, length and delay at the job level: v0.62.1 ignores a
+		// metric-level delay (and warns), and always rounds to the period.
 		out[i] = map[string]any{
 			"name":                      j.name,
 			"namespace":                 j.namespace,
 			"regions":                   []string{c.Region},
 			"dimensionNameRequirements": []string(j.set),
-			"roundingPeriod":            c.PeriodSeconds,
 			"recentlyActiveOnly":        true,
+			"period":                    c.PeriodSeconds,
+			"length":                    c.PeriodSeconds,
+			"delay":                     c.DelaySeconds,
+			"nilToZero":                 false,
+			"addCloudwatchTimestamp":    true,
 			"metrics":                   metrics,
 		}
 	}
@@ -147,11 +145,13 @@ func yaceJobs(rules []Rule) []yaceJob {
 // APIActions returns the IAM actions the exporter calls for c, sorted:
 // cloudwatch_exporter calls GetMetricData or GetMetricStatistics, and
 // ListMetrics only when a rule's dimension values are not all pinned; YACE's
-// customNamespace jobs always call ListMetrics and GetMetricData. Neither
-// calls tag:GetResources: no rendered config uses tag discovery.
+// customNamespace jobs always call ListMetrics and GetMetricData, and each
+// round reads the account's alias for its account_alias label
+// (iam:ListAccountAliases; its sts:GetCallerIdentity needs no permission).
+// Neither calls tag:GetResources: no rendered config uses tag discovery.
 func APIActions(c ExporterConfig) []string {
 	if c.Exporter == YACE {
-		return []string{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics"}
+		return []string{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "iam:ListAccountAliases"}
 	}
 	out := []string{"cloudwatch:GetMetricStatistics"}
 	if c.UseGetMetricData {

@@ -18,16 +18,16 @@ type yaceDoc struct {
 		Namespace      string   `yaml:"namespace"`
 		Regions        []string `yaml:"regions"`
 		DimensionNames []string `yaml:"dimensionNameRequirements"`
-		RoundingPeriod int      `yaml:"roundingPeriod"`
 		RecentlyActive bool     `yaml:"recentlyActiveOnly"`
+		Period         int      `yaml:"period"`
+		Length         int      `yaml:"length"`
+		Delay          int      `yaml:"delay"`
+		NilToZero      *bool    `yaml:"nilToZero"`
+		Timestamp      *bool    `yaml:"addCloudwatchTimestamp"`
 		Metrics        []struct {
-			Name       string   `yaml:"name"`
-			Statistics []string `yaml:"statistics"`
-			Period     int      `yaml:"period"`
-			Length     int      `yaml:"length"`
-			Delay      int      `yaml:"delay"`
-			NilToZero  *bool    `yaml:"nilToZero"`
-			Timestamp  *bool    `yaml:"addCloudwatchTimestamp"`
+			Name       string         `yaml:"name"`
+			Statistics []string       `yaml:"statistics"`
+			Rest       map[string]any `yaml:",inline"`
 		} `yaml:"metrics"`
 	} `yaml:"customNamespace"`
 }
@@ -81,13 +81,16 @@ func checkYACEAgainstRules(t *testing.T, c ExporterConfig, b []byte) {
 	c = c.withDefaults()
 	got := map[string][]string{}
 	for _, j := range doc.CustomNamespace {
-		if j.RoundingPeriod != c.PeriodSeconds || len(j.Regions) != 1 || j.Regions[0] != c.Region || !j.RecentlyActive {
-			t.Errorf("job %s: rounding %d, regions %v", j.Name, j.RoundingPeriod, j.Regions)
+		// YACE v0.62.1 reads delay at the job level only (a metric's delay is
+		// ignored), so timing lives on the job and nowhere else.
+		if j.Period != c.PeriodSeconds || j.Length != c.PeriodSeconds || j.Delay != c.DelaySeconds ||
+			j.NilToZero == nil || *j.NilToZero || j.Timestamp == nil || !*j.Timestamp ||
+			len(j.Regions) != 1 || j.Regions[0] != c.Region || !j.RecentlyActive {
+			t.Errorf("job %s: %+v", j.Name, j)
 		}
 		for _, m := range j.Metrics {
-			if m.Period != c.PeriodSeconds || m.Length != c.PeriodSeconds || m.Delay != c.DelaySeconds ||
-				m.NilToZero == nil || *m.NilToZero || m.Timestamp == nil || !*m.Timestamp {
-				t.Errorf("job %s metric %s timing: %+v", j.Name, m.Name, m)
+			if len(m.Rest) > 0 {
+				t.Errorf("job %s metric %s has its own settings %v (YACE ignores a metric's delay)", j.Name, m.Name, m.Rest)
 			}
 			got[j.Namespace+"|"+strings.Join(j.DimensionNames, ",")+"|"+m.Name] = m.Statistics
 		}
@@ -144,8 +147,8 @@ func TestAPIActions(t *testing.T) {
 	}{
 		"java pinned, GetMetricData": {ExporterConfig{Region: "eu-west-1", UseGetMetricData: true, Targets: pinned}, "cloudwatch:GetMetricData"},
 		"java discovery, statistics": {ExporterConfig{Region: "eu-west-1"}, "cloudwatch:GetMetricStatistics,cloudwatch:ListMetrics"},
-		"yace pinned":                {ExporterConfig{Region: "eu-west-1", Exporter: YACE, Targets: pinned}, "cloudwatch:GetMetricData,cloudwatch:ListMetrics"},
-		"yace discovery":             {ExporterConfig{Region: "eu-west-1", Exporter: YACE}, "cloudwatch:GetMetricData,cloudwatch:ListMetrics"},
+		"yace pinned":                {ExporterConfig{Region: "eu-west-1", Exporter: YACE, Targets: pinned}, "cloudwatch:GetMetricData,cloudwatch:ListMetrics,iam:ListAccountAliases"},
+		"yace discovery":             {ExporterConfig{Region: "eu-west-1", Exporter: YACE}, "cloudwatch:GetMetricData,cloudwatch:ListMetrics,iam:ListAccountAliases"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -319,8 +319,9 @@ func (m *metricsCollector) nagSuppressions(newVpc bool) {
 	cdknag.NagSuppressions_AddResourceSuppressions(m.taskDef, &[]*cdknag.NagPackSuppression{
 		{
 			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("cloudwatch:GetMetricData, GetMetricStatistics and ListMetrics support no resource-level " +
-				"permissions (AWS Service Authorization Reference), so their Resource must be \"*\"; only these read actions are granted"),
+			Reason: jsii.String("cloudwatch:GetMetricData, GetMetricStatistics and ListMetrics, and iam:ListAccountAliases (YACE's " +
+				"account_alias label), support no resource-level permissions (AWS Service Authorization Reference), so their Resource " +
+				"must be \"*\"; only the read actions the exporter's config makes are granted"),
 			AppliesTo: &[]interface{}{jsii.String("Resource::*")},
 		},
 		{

@@ -144,7 +144,7 @@ func TestMetricsCollector_Defaults(t *testing.T) {
 // With YACE: its pinned image (the version the tests run) for the exporter
 // and the config writer, YACE's flags with the period as its round interval,
 // a /healthz probe, the smallest Fargate size (YACE measured under 40 MiB),
-// ListMetrics and GetMetricData only, and a collector that scrapes :5000 and
+// ListMetrics, GetMetricData and ListAccountAliases only, and a collector that scrapes :5000 and
 // keeps only the named load balancer.
 func TestMetricsCollector_YACE(t *testing.T) {
 	stack := newStack(t, "YACE")
@@ -186,7 +186,7 @@ func TestMetricsCollector_YACE(t *testing.T) {
 	}
 	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
 		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
-			"Action": []any{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics"}, "Effect": "Allow", "Resource": "*",
+			"Action": []any{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "iam:ListAccountAliases"}, "Effect": "Allow", "Resource": "*",
 		}}},
 	})
 }

@@ -35,6 +35,7 @@ const (
 	CtxMetricPreset           = "elb-otel:metricPreset"
 	CtxMetricsExporter        = "elb-otel:metricsExporter"
 	CtxMetricsScrapeInterval  = "elb-otel:metricsScrapeIntervalSeconds"
+	CtxMetricsDrop            = "elb-otel:metricsDropMetrics"
 	CtxVpcID                  = "elb-otel:vpcId"
 	CtxSubnetIDs              = "elb-otel:subnetIds"
 	CtxAlarmEmail             = "elb-otel:alarmEmail"
@@ -75,6 +76,7 @@ type Config struct {
 	MetricPreset           string
 	MetricsExporter        string
 	MetricsScrapeInterval  int
+	MetricsDrop            []string
 	VpcID                  string
 	SubnetIDs              []string
 	AlarmEmail             string
@@ -113,6 +115,7 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 		MetricPreset:           r.str(CtxMetricPreset),
 		MetricsExporter:        r.str(CtxMetricsExporter),
 		MetricsScrapeInterval:  r.integer(CtxMetricsScrapeInterval, 300),
+		MetricsDrop:            r.list(CtxMetricsDrop, `["RuleEvaluations","TargetResponseTime"]`),
 		VpcID:                  r.str(CtxVpcID),
 		SubnetIDs:              r.list(CtxSubnetIDs, `["subnet-0123456789abcdef0","subnet-0fedcba9876543210"]`),
 		AlarmEmail:             r.str(CtxAlarmEmail),

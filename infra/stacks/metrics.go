@@ -30,6 +30,9 @@ func NewMetricsStack(scope constructs.Construct, id string, props *MetricsStackP
 		Exporter:              elbmetrics.ExporterKind(c.MetricsExporter),
 		ScrapeInterval:        awscdk.Duration_Seconds(jsii.Number(c.MetricsScrapeInterval)),
 	}
+	if len(c.MetricsDrop) > 0 {
+		mp.DropMetrics = jsii.Strings(c.MetricsDrop...)
+	}
 	if c.MetricsOtlpProtocol != "" {
 		mp.OtlpProtocol = jsii.String(c.MetricsOtlpProtocol)
 	}

@@ -1,6 +1,7 @@
 package ecstask
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os/exec"
@@ -31,6 +32,10 @@ type Options struct {
 	ExtraArgs map[string][]string
 	// Log receives the player's own lines. Default: discarded.
 	Log io.Writer
+	// BeforeStart, when set, is called before each container starts, once
+	// its dependencies are met; the caller may wait there (to choose a
+	// timer's phase) or refuse. Default: none.
+	BeforeStart func(ctx context.Context, container string) error
 }
 
 // Step is how one container runs here.

@@ -72,6 +72,12 @@ func Start(ctx context.Context, td *TaskDefinition, opts Options, depTimeout tim
 			t.Stop()
 			return nil, err
 		}
+		if opts.BeforeStart != nil {
+			if err := opts.BeforeStart(ctx, s.Container.Name); err != nil {
+				t.Stop()
+				return nil, err
+			}
+		}
 		if err := t.start(ctx, s); err != nil {
 			t.Stop()
 			return nil, err

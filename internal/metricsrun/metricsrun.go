@@ -126,6 +126,9 @@ func (r *Run) Close() {
 	}
 }
 
+// RecorderURL is the AWS endpoint the exporter is given.
+func (r *Run) RecorderURL() string { return r.recSrv.URL }
+
 // ReceiverURL is the OTLP receiver's base URL.
 func (r *Run) ReceiverURL() string { return r.recvSrv.URL }
 

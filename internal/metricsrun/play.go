@@ -60,7 +60,14 @@ func (r *Run) playerOptions(dir string) ecstask.Options {
 // arrived at the receiver, stops it, and checks what arrived.
 func (r *Run) Play(ctx context.Context, interval time.Duration) (*Outcome, error) {
 	t0 := time.Now()
-	task, err := ecstask.Start(ctx, r.Def, r.playerOptions(filepath.Join(r.opts.Work, "task")), time.Minute)
+	opts := r.playerOptions(filepath.Join(r.opts.Work, "task"))
+	opts.BeforeStart = func(ctx context.Context, name string) error {
+		if name != "yace" {
+			return nil
+		}
+		return r.phaseYACE(ctx, interval)
+	}
+	task, err := ecstask.Start(ctx, r.Def, opts, 2*interval)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +94,54 @@ func (r *Run) Play(ctx context.Context, interval time.Duration) (*Outcome, error
 	out.Rounds, out.Points = r.Recorder.Rounds(), r.Receiver.Points()
 	out.Result = metricscheck.Check(r.Data, out.Rounds, out.Points, out.Want)
 	return out, nil
+}
+
+// phaseYACE starts YACE's timer half a period away from the collector's.
+// YACE rounds on its own timer and serves the last round; the collector
+// scrapes on another timer of the same period. When a scrape falls while a
+// round finishes, which registry it gets varies from round to round, and one
+// period can arrive twice and the next never (the README's limits). YACE
+// also computes each request's window when it sends it, so a round that
+// straddles a period boundary reads two periods. The collector's phase shows
+// in its first scrape (its `up` point at the receiver, sent with the target
+// still down); YACE then starts half a period later, kept clear of the
+// period boundary by roundBudget.
+func (r *Run) phaseYACE(ctx context.Context, interval time.Duration) error {
+	const roundBudget = 15 * time.Second
+	deadline := time.Now().Add(interval + 15*time.Second)
+	var scrape time.Time
+	for scrape.IsZero() {
+		for _, p := range r.Receiver.Points() {
+			if p.Metric == "up" {
+				scrape = p.Time()
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("metricsrun: the collector sent no `up` point within %s: it is not scraping", interval+15*time.Second)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	phase := time.Duration(scrape.UnixNano()) % interval
+	start := (phase + interval/2) % interval
+	start = min(max(start, time.Second), interval-roundBudget)
+	now := time.Now()
+	at := now.Truncate(interval).Add(start)
+	if !at.After(now) {
+		at = at.Add(interval)
+	}
+	r.logf("  the collector scrapes at :%02d past each period; YACE starts at %s (:%02d), half a period away and clear of the period boundary",
+		int(phase/time.Second), at.UTC().Format("15:04:05"), int(start/time.Second))
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Until(at)):
+	}
+	return nil
 }
 
 // waitPeriods waits until the rounds have read Periods periods and the
