@@ -101,9 +101,15 @@ type Dataset struct {
 	Minutes                   int
 }
 
-// perZone is one zone's minute of each metric, before aggregation.
-func perZone(m, z int) map[string]StatSet {
+// perZone is one zone's minute of each metric, before aggregation; tg is
+// the target group's share (two requests a minute fewer per zone: the load
+// balancer answered those itself), so a load balancer series read as a
+// target group one, or the reverse, shows.
+func perZone(m, z int, tg bool) map[string]StatSet {
 	requests := float64(40 + 3*m + 5*z)
+	if tg {
+		requests -= 2
+	}
 	unhealthy := 0.0
 	if m%5 == 0 {
 		unhealthy = 1
@@ -159,13 +165,14 @@ func (d Dataset) Datapoints() []Datapoint {
 // set with AvailabilityZone, else one aggregated over the zones.
 func (d Dataset) points(metric string, set []string, m int, t time.Time) []Datapoint {
 	dims := map[string]string{}
-	zoned := false
+	zoned, tg := false, false
 	for _, n := range set {
 		switch n {
 		case DimLB:
 			dims[n] = d.LoadBalancer
 		case DimTG:
 			dims[n] = d.TargetGroup
+			tg = true
 		case DimAZ:
 			zoned = true
 		}
@@ -181,13 +188,13 @@ func (d Dataset) points(metric string, set []string, m int, t time.Time) []Datap
 			for k, v := range dims {
 				zd[k] = v
 			}
-			out[z] = Datapoint{Series{metric, zd}, t, perZone(m, z)[metric]}
+			out[z] = Datapoint{Series{metric, zd}, t, perZone(m, z, tg)[metric]}
 		}
 		return out
 	}
 	var s StatSet
 	for z := range d.Zones {
-		s = s.merge(perZone(m, z)[metric])
+		s = s.merge(perZone(m, z, tg)[metric])
 	}
 	return []Datapoint{{Series{metric, dims}, t, s}}
 }
