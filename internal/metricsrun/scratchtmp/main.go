@@ -24,7 +24,7 @@ func main() {
 		panic(err)
 	}
 	defer r.Close()
-	cfg, err := elbmetrics.RenderYACE(elbmetrics.ExporterConfig{Region: "us-east-1", PeriodSeconds: 60, Targets: []elbmetrics.Target{{Type: elbmetrics.Application, LoadBalancer: "app/web/50dc6c495c0c9188", TargetGroups: []string{"targetgroup/web/73e2d6bc24d8a067"}}}})
+	cfg, err := elbmetrics.RenderYACE(elbmetrics.ExporterConfig{Region: "us-east-1", PeriodSeconds: 60, Targets: []elbmetrics.Target{{Type: elbmetrics.Application, LoadBalancer: "app/web/50dc6c495c0c9188", TargetGroups: []string{"targetgroup/web/73e2d6bc24d8a067"}}}, Selection: elbmetrics.Selection{Drop: []string{"TargetResponseTime"}}})
 	if err != nil {
 		panic(err)
 	}
@@ -41,7 +41,7 @@ func main() {
 		panic(err)
 	}
 	defer cmd.Process.Kill()
-	time.Sleep(25 * time.Second)
+	time.Sleep(12 * time.Second)
 	resp, err := http.Get("http://127.0.0.1:5000/metrics")
 	if err != nil {
 		panic(err)
