@@ -31,6 +31,11 @@ var (
 // window that does not start on a period, the partial bucket CloudWatch
 // without start rounding returns, as moto does).
 func exporter(delay, length time.Duration) ([]Round, []otlptest.Point) {
+	return exporterWith(want, delay, length)
+}
+
+// exporterWith is exporter for another Want (period).
+func exporterWith(want Want, delay, length time.Duration) ([]Round, []otlptest.Point) {
 	all := data.Datapoints()
 	var rounds []Round
 	var points []otlptest.Point
@@ -125,14 +130,6 @@ func TestCheck_CatchesPlantedErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-// exporterWith is exporter for another period.
-func exporterWith(w Want, delay, length time.Duration) ([]Round, []otlptest.Point) {
-	saved := want
-	want = w
-	defer func() { want = saved }()
-	return exporter(delay, length)
 }
 
 func TestDataset_ValuesAreExactAndConsistent(t *testing.T) {
