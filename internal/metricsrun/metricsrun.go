@@ -142,6 +142,17 @@ func (r *Run) Deploy(ctx context.Context, exporter elbmetrics.ExporterKind, inte
 		if err := r.CDK.Bootstrap(ctx); err != nil {
 			return err
 		}
+	} else {
+		// moto cannot update a stack through a change set (the CLI's update
+		// fails: "Stack with id cdk-deploy-change-set does not exist"), so a
+		// second deploy destroys the stack first.
+		if err := r.CDK.Destroy(ctx, StackName, r.Context); err != nil {
+			return err
+		}
+		if gone, how, err := r.Moto.StackGone(ctx, StackName); err != nil || !gone {
+			return fmt.Errorf("metricsrun: after cdk destroy CloudFormation still has %s: %s %v", StackName, how, err)
+		}
+		r.logf("cdk destroy %s: gone (moto cannot update a stack through a change set, so it is deployed anew)", StackName)
 	}
 	r.Context = map[string]string{
 		"elb-otel:enableLogs":                   "false",
