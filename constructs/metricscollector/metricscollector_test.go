@@ -143,7 +143,7 @@ func TestMetricsCollector_Defaults(t *testing.T) {
 
 // With YACE: its pinned image (the version the tests run) for the exporter
 // and the config writer, YACE's flags with the period as its round interval,
-// a /healthz probe, the smallest Fargate size (YACE measured under 40 MiB),
+// a /healthz probe, the smallest Fargate size (YACE peaked at 47 MiB),
 // ListMetrics, GetMetricData and ListAccountAliases only, and a collector that scrapes :5000 and
 // keeps only the named load balancer.
 func TestMetricsCollector_YACE(t *testing.T) {

@@ -99,7 +99,7 @@ type MetricsCollectorProps struct {
 	// for YACE.
 	Cpu *float64
 	// MemoryLimitMiB is the task's memory: the JVM exporter gets half, YACE
-	// 128 MiB (it measured under 40 MiB RSS), the config writer 64 and the
+	// 128 MiB (it peaked at 47 MiB RSS here), the config writer 64 and the
 	// collector the rest. Default: 1024 for cloudwatch_exporter, 512 for YACE.
 	MemoryLimitMiB *float64
 	// Architecture is the task's CPU architecture. Default: ARM64.
