@@ -1,11 +1,14 @@
 package test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/elb-otel/elb-otel/constructs/metricscollector"
 	"github.com/elb-otel/elb-otel/infra/stacks"
 	"github.com/elb-otel/elb-otel/internal/cdktest"
 	"github.com/elb-otel/elb-otel/internal/golden"
@@ -70,6 +73,14 @@ func TestApp_FailsOnBadContext(t *testing.T) {
 			context: map[string]any{stacks.CtxEnableLogs: "false"},
 			wantErr: "context elb-otel:enableLogs and elb-otel:enableMetrics are both false: nothing to deploy",
 		},
+		"unknown metrics exporter": {
+			context: map[string]any{stacks.CtxMetricsExporter: "stackdriver"},
+			wantErr: `context elb-otel:metricsExporter must be "cloudwatch-exporter" or "yace", got "stackdriver"`,
+		},
+		"scrape interval not whole minutes": {
+			context: map[string]any{stacks.CtxMetricsScrapeInterval: "90"},
+			wantErr: "context elb-otel:metricsScrapeIntervalSeconds must be a whole number of minutes in seconds (60, 120, 300, ...), got 90",
+		},
 		"bad e-mail": {
 			context: map[string]any{stacks.CtxAlarmEmail: "oncall"},
 			wantErr: `context elb-otel:alarmEmail must be an e-mail address, got "oncall" (example: oncall@example.com)`,
@@ -117,5 +128,49 @@ func TestApp_FullConfigurationMatchesSnapshots(t *testing.T) {
 			t.Errorf("cdk-nag %s: %s", name, e)
 		}
 		cdktest.CfnLint(t, app, stack)
+	}
+}
+
+// With -c elb-otel:metricsExporter=yace the metrics stack passes cdk-nag and
+// cfn-lint, and every image of its task is pinned: YACE at the version the
+// tests run, the collector at the builder's version.
+func TestApp_YACEMetricsStackPassesCdkNagAndCfnLint(t *testing.T) {
+	ctx := map[string]any{stacks.CtxMetricsExporter: "yace", stacks.CtxMetricsScrapeInterval: 120}
+	for k, v := range fullContext {
+		ctx[k] = v
+	}
+	app := cdktest.NewApp(t, "YACE", ctx)
+	stacks.Build(app)
+	stack := app.Node().FindChild(jsii.String(stacks.MetricsStackName)).(awscdk.Stack)
+	for _, e := range cdktest.NagErrors(stack) {
+		t.Errorf("cdk-nag: %s", e)
+	}
+	cdktest.CfnLint(t, app, stack)
+	var tmpl struct {
+		Resources map[string]struct {
+			Type       string
+			Properties struct {
+				ContainerDefinitions []struct{ Name, Image string }
+			}
+		}
+	}
+	if err := json.Unmarshal(cdktest.TemplateJSON(t, stack), &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	images := map[string]string{}
+	for _, r := range tmpl.Resources {
+		for _, c := range r.Properties.ContainerDefinitions {
+			images[c.Name] = c.Image
+		}
+	}
+	want := map[string]string{"config-writer": metricscollector.DefaultYACEImage, "yace": metricscollector.DefaultYACEImage,
+		"otel-collector": metricscollector.DefaultCollectorImage}
+	if len(images) != len(want) {
+		t.Errorf("containers %v", images)
+	}
+	for name, img := range want {
+		if images[name] != img || !strings.Contains(img, ":v0.62.1") && !strings.HasSuffix(img, ":0.159.0") {
+			t.Errorf("%s image = %q, want %q (pinned)", name, images[name], img)
+		}
 	}
 }

@@ -29,9 +29,21 @@ type CollectorConfig struct {
 	// ScrapeTimeout bounds one scrape, which is a whole sequential CloudWatch
 	// round in the exporter; at most ScrapeInterval. Default: 120s.
 	ScrapeTimeout time.Duration
-	// ExporterAddress is the exporter's host:port. Default: "127.0.0.1:9106"
-	// (containers of one Fargate task share localhost).
+	// Exporter is the exporter scraped: it decides the default address, the
+	// exporter's self-metrics kept, and for YACE the renaming of its
+	// dimension_* labels to the names cloudwatch_exporter uses. Default:
+	// CloudWatchExporter.
+	Exporter ExporterKind
+	// ExporterAddress is the exporter's host:port. Default: 127.0.0.1 and the
+	// exporter's port, 9106 or 5000 (containers of one Fargate task share
+	// localhost).
 	ExporterAddress string
+	// KeepLoadBalancers, when set, keeps only the ELB series of these load
+	// balancers (LoadBalancer or LoadBalancerName dimension values; series
+	// without one, per target group only, are kept). YACE lists every load
+	// balancer of a namespace, so the metrics construct sets the targets
+	// here. Default: every series.
+	KeepLoadBalancers []string
 	// Endpoint is the OTLP endpoint: for http/protobuf a base URL (the
 	// exporter appends /v1/metrics), for grpc host:port. Required.
 	Endpoint string
@@ -66,7 +78,6 @@ type CollectorConfig struct {
 const (
 	DefaultScrapeInterval      = 300 * time.Second
 	DefaultScrapeTimeout       = 120 * time.Second
-	DefaultExporterAddress     = "127.0.0.1:9106"
 	DefaultHealthCheckEndpoint = "127.0.0.1:13133"
 )
 
@@ -91,8 +102,11 @@ func (c CollectorConfig) withDefaults() CollectorConfig {
 	if c.ScrapeTimeout == 0 {
 		c.ScrapeTimeout = DefaultScrapeTimeout
 	}
+	if c.Exporter == "" {
+		c.Exporter = CloudWatchExporter
+	}
 	if c.ExporterAddress == "" {
-		c.ExporterAddress = DefaultExporterAddress
+		c.ExporterAddress = fmt.Sprintf("127.0.0.1:%d", c.Exporter.Port())
 	}
 	if c.Protocol == "" {
 		c.Protocol = ProtocolHTTP
@@ -129,6 +143,14 @@ func (c CollectorConfig) Validate() error {
 	}
 	if c.ScrapeTimeout <= 0 || c.ScrapeTimeout > c.ScrapeInterval || c.ScrapeTimeout%time.Millisecond != 0 {
 		fail("ScrapeTimeout must be positive, whole milliseconds and at most ScrapeInterval (%s), got %s", c.ScrapeInterval, c.ScrapeTimeout)
+	}
+	if !c.Exporter.valid() {
+		fail("Exporter %q is unknown: use %q or %q", c.Exporter, CloudWatchExporter, YACE)
+	}
+	for i, lb := range c.KeepLoadBalancers {
+		if strings.TrimSpace(lb) == "" || strings.ContainsAny(lb, "|;") {
+			fail("KeepLoadBalancers[%d] %q is not a load balancer dimension value such as app/my-alb/50dc6c495c0c9188", i, lb)
+		}
 	}
 	checkHostPort(fail, "ExporterAddress", c.ExporterAddress)
 	checkHostPort(fail, "HealthCheckEndpoint", c.HealthCheckEndpoint)
@@ -273,57 +295,17 @@ func RenderCollector(c CollectorConfig) ([]byte, error) {
 
 	elb := "aws_(applicationelb|networkelb|elb)_.+"
 	scrape := map[string]any{
-		"job_name":         ScrapeJobName,
-		"scrape_interval":  promDuration(c.ScrapeInterval),
-		"scrape_timeout":   promDuration(c.ScrapeTimeout),
-		"scrape_protocols": []string{"PrometheusText0.0.4"},
-		"honor_labels":     false,
-		"honor_timestamps": true,
-		"static_configs":   []any{map[string]any{"targets": []string{c.ExporterAddress}}},
-		"metric_relabel_configs": []any{
-			map[string]any{
-				"source_labels": []string{"__name__"},
-				"regex":         elb + "|cloudwatch_.+|tagging_api_.+",
-				"action":        "keep",
-			},
-			map[string]any{
-				// No $ here; a $ in a collector config must be written $$.
-				"source_labels": []string{"__name__"},
-				"regex":         elb,
-				"target_label":  "service",
-				"replacement":   "elb",
-				"action":        "replace",
-			},
-		},
+		"job_name":               ScrapeJobName,
+		"scrape_interval":        promDuration(c.ScrapeInterval),
+		"scrape_timeout":         promDuration(c.ScrapeTimeout),
+		"scrape_protocols":       []string{"PrometheusText0.0.4"},
+		"honor_labels":           false,
+		"honor_timestamps":       true,
+		"static_configs":         []any{map[string]any{"targets": []string{c.ExporterAddress}}},
+		"metric_relabel_configs": c.relabelConfigs(elb),
 	}
 
-	exporter := map[string]any{
-		"endpoint":    c.Endpoint,
-		"compression": c.Compression,
-		"retry_on_failure": map[string]any{
-			"enabled":          true,
-			"initial_interval": "5s",
-			"max_interval":     "30s",
-			"max_elapsed_time": "10m",
-		},
-		"sending_queue": map[string]any{
-			"enabled":       true,
-			"num_consumers": 2,
-			"queue_size":    1000,
-		},
-	}
-	if len(c.HeaderEnv) > 0 {
-		h := map[string]string{}
-		for name, env := range c.HeaderEnv {
-			h[name] = "${env:" + env + "}"
-		}
-		exporter["headers"] = h
-	}
-	exporterName := componentOTLPHTTP
-	if c.Protocol == ProtocolGRPC {
-		exporterName = componentOTLPGRPC
-		exporter["tls"] = map[string]any{"insecure": c.Insecure}
-	}
+	exporterName, exporter := c.otlpExporter()
 	exporters := map[string]any{exporterName: exporter}
 	pipelineExporters := []string{exporterName}
 	if c.Debug {
@@ -368,6 +350,86 @@ func RenderCollector(c CollectorConfig) ([]byte, error) {
 	return marshalYAML(doc)
 }
 
+// otlpExporter returns the OTLP exporter's component name and config:
+// compression, headers from ${env:VAR}, retries for up to 10 minutes and a
+// sending queue.
+func (c CollectorConfig) otlpExporter() (string, map[string]any) {
+	exporter := map[string]any{
+		"endpoint":    c.Endpoint,
+		"compression": c.Compression,
+		"retry_on_failure": map[string]any{
+			"enabled":          true,
+			"initial_interval": "5s",
+			"max_interval":     "30s",
+			"max_elapsed_time": "10m",
+		},
+		"sending_queue": map[string]any{
+			"enabled":       true,
+			"num_consumers": 2,
+			"queue_size":    1000,
+		},
+	}
+	if len(c.HeaderEnv) > 0 {
+		h := map[string]string{}
+		for name, env := range c.HeaderEnv {
+			h[name] = "${env:" + env + "}"
+		}
+		exporter["headers"] = h
+	}
+	exporterName := componentOTLPHTTP
+	if c.Protocol == ProtocolGRPC {
+		exporterName = componentOTLPGRPC
+		exporter["tls"] = map[string]any{"insecure": c.Insecure}
+	}
+	return exporterName, exporter
+}
+
+// relabelConfigs keeps the ELB series and the exporter's self-metrics,
+// renames YACE's dimension labels, keeps only KeepLoadBalancers' series and
+// sets service=elb on the ELB series.
+func (c CollectorConfig) relabelConfigs(elb string) []any {
+	self := "cloudwatch_.+|tagging_api_.+"
+	if c.Exporter == YACE {
+		self = "yace_.+"
+	}
+	out := []any{map[string]any{
+		"source_labels": []string{"__name__"},
+		"regex":         elb + "|" + self,
+		"action":        "keep",
+	}}
+	if c.Exporter == YACE {
+		// dimension_load_balancer -> load_balancer, as cloudwatch_exporter
+		// names them; $$ is a literal $ in a collector config.
+		out = append(out,
+			map[string]any{"regex": "dimension_(.+)", "replacement": "$${1}", "action": "labelmap"},
+			map[string]any{"regex": "dimension_.+", "action": "labeldrop"})
+	}
+	if len(c.KeepLoadBalancers) > 0 {
+		alt := make([]string, len(c.KeepLoadBalancers))
+		for i, lb := range c.KeepLoadBalancers {
+			alt[i] = lb
+			if !isToken(lb) { // a token resolves to app/<name>/<id>: no metacharacters
+				alt[i] = regexp.QuoteMeta(lb)
+			}
+		}
+		// load_balancer;load_balancer_name: each empty or one of ours.
+		names := "(" + strings.Join(alt, "|") + ")?"
+		out = append(out, map[string]any{
+			"source_labels": []string{"load_balancer", "load_balancer_name"},
+			"regex":         names + ";" + names,
+			"action":        "keep",
+		})
+	}
+	return append(out, map[string]any{
+		// No $ here; a $ in a collector config must be written $$.
+		"source_labels": []string{"__name__"},
+		"regex":         elb,
+		"target_label":  "service",
+		"replacement":   "elb",
+		"action":        "replace",
+	})
+}
+
 // Render renders both configs and checks they fit together: the scrape
 // interval must equal the exporter's period, or each scrape reads a period
 // that does not line up with the last one.
@@ -378,6 +440,9 @@ func Render(e ExporterConfig, c CollectorConfig) (exporterYAML, collectorYAML []
 	collectorYAML, err = RenderCollector(c)
 	errs = append(errs, err)
 	period := time.Duration(e.withDefaults().PeriodSeconds) * time.Second
+	if ek, ck := e.withDefaults().Exporter, c.withDefaults().Exporter; ek != ck {
+		errs = append(errs, fmt.Errorf("elbmetrics: CollectorConfig.Exporter (%s) must equal ExporterConfig.Exporter (%s)", ck, ek))
+	}
 	if interval := c.withDefaults().ScrapeInterval; interval != period {
 		errs = append(errs, fmt.Errorf("elbmetrics: CollectorConfig.ScrapeInterval (%s) must equal ExporterConfig.PeriodSeconds (%s): set both to the same value", interval, period))
 	}

@@ -1,7 +1,7 @@
 // Package elbmetrics is the Elastic Load Balancing CloudWatch metric catalogue
-// as typed Go data, and the two configs the metrics task runs, rendered from
-// it: the prometheus/cloudwatch_exporter config and the OpenTelemetry
-// Collector config.
+// as typed Go data, and the configs the metrics task runs, rendered from it:
+// the exporter's (prometheus/cloudwatch_exporter, or YACE: RenderYACE) and
+// the OpenTelemetry Collector's.
 //
 // The catalogue lists, per load balancer type (Application, Network,
 // Classic), every metric with every dimension set CloudWatch publishes it

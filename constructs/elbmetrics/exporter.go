@@ -1,11 +1,17 @@
 package elbmetrics
 
-// RenderExporter renders the prometheus/cloudwatch_exporter config (YAML) of
-// c: the global period, range and delay, GetMetricData on or off, CloudWatch
+// RenderExporter renders the exporter config (YAML) of c. For
+// CloudWatchExporter (the default) it is the prometheus/cloudwatch_exporter
+// config: the global period, range and delay, GetMetricData on or off, CloudWatch
 // timestamps on the samples, a warning for a rule ListMetrics finds nothing
 // for, list_metrics_cache_ttl when a rule needs ListMetrics, and one metrics[]
 // entry per rule (see Rules).
+//
+// For Exporter YACE it returns RenderYACE(c).
 func RenderExporter(c ExporterConfig) ([]byte, error) {
+	if c.Exporter == YACE {
+		return RenderYACE(c)
+	}
 	rules, err := c.Rules()
 	if err != nil {
 		return nil, err
@@ -52,6 +58,9 @@ func RenderExporter(c ExporterConfig) ([]byte, error) {
 // Availability Zone level). The task role needs cloudwatch:ListMetrics only
 // then. It is true for a config Rules rejects, the safe answer for IAM.
 func NeedsListMetrics(c ExporterConfig) bool {
+	if c.Exporter == YACE {
+		return true // customNamespace jobs list the namespace
+	}
 	rules, err := c.Rules()
 	if err != nil {
 		return true

@@ -141,6 +141,56 @@ func TestMetricsCollector_Defaults(t *testing.T) {
 	tmpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 30})
 }
 
+// With YACE: its pinned image (the version the tests run) for the exporter
+// and the config writer, YACE's flags with the period as its round interval,
+// a /healthz probe, the smallest Fargate size (YACE peaked at 47 MiB),
+// ListMetrics, GetMetricData and ListAccountAliases only, and a collector that scrapes :5000 and
+// keeps only the named load balancer.
+func TestMetricsCollector_YACE(t *testing.T) {
+	stack := newStack(t, "YACE")
+	metricscollector.NewMetricsCollector(stack, jsii.String("Collector"), &metricscollector.MetricsCollectorProps{
+		OtlpEndpoint: jsii.String(endpoint), LoadBalancers: alb(), Exporter: elbmetrics.YACE,
+		ScrapeInterval: awscdk.Duration_Minutes(jsii.Number(1)),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), map[string]any{"Cpu": "256", "Memory": "512"})
+	cs := containers(t, tmpl)
+	writer, yace, collector := cs["config-writer"], cs["yace"], cs["otel-collector"]
+	if yace == nil || writer == nil || collector == nil || len(cs) != 3 {
+		t.Fatalf("containers = %v", mustJSON(cs))
+	}
+	if metricscollector.DefaultYACEImage != "quay.io/prometheuscommunity/yet-another-cloudwatch-exporter:"+elbmetrics.YACEVersion ||
+		yace["Image"] != metricscollector.DefaultYACEImage || writer["Image"] != metricscollector.DefaultYACEImage {
+		t.Errorf("images: %v %v", yace["Image"], writer["Image"])
+	}
+	if got := mustJSON(yace["Command"]); got != `["-config.file=/elb-otel/config.yml","-listen-address=127.0.0.1:5000","-scraping-interval=60","-labels-snake-case"]` {
+		t.Errorf("yace command = %s", got)
+	}
+	if got := mustJSON(yace["HealthCheck"]); !strings.Contains(got, `"CMD","wget","-q","-O","/dev/null","http://127.0.0.1:5000/healthz"`) {
+		t.Errorf("yace health check = %s", got)
+	}
+	if yace["Memory"] != float64(128) || collector["Memory"] != float64(320) || writer["Memory"] != float64(64) {
+		t.Errorf("memory: yace %v, collector %v, writer %v", yace["Memory"], collector["Memory"], writer["Memory"])
+	}
+	if got := mustJSON(yace["DependsOn"]); got != `[{"Condition":"SUCCESS","ContainerName":"config-writer"},{"Condition":"START","ContainerName":"otel-collector"}]` {
+		t.Errorf("yace DependsOn = %s", got)
+	}
+	cfg := mustJSON(collector["Environment"])
+	for _, want := range []string{"127.0.0.1:5000", "scrape_interval: 60s", "dimension_(.+)", "(app/shop/50dc6c495c0c9188)?;"} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("collector config lacks %q", want)
+		}
+	}
+	if got := mustJSON(writer["Environment"]); !strings.Contains(got, "customNamespace") || !strings.Contains(got, "period: 60") {
+		t.Errorf("EXPORTER_CONFIG is not the YACE config: %.300s", got)
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+			"Action": []any{"cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "iam:ListAccountAliases"}, "Effect": "Allow", "Resource": "*",
+		}}},
+	})
+}
+
 func TestMetricsCollector_AllLoadBalancersNeedsListMetrics(t *testing.T) {
 	stack := newStack(t, "All")
 	metricscollector.NewMetricsCollector(stack, jsii.String("Collector"), &metricscollector.MetricsCollectorProps{
@@ -209,7 +259,21 @@ func TestMetricsCollector_FailsOnMisuse(t *testing.T) {
 		},
 		"too little memory": {
 			props:   metricscollector.MetricsCollectorProps{OtlpEndpoint: jsii.String(endpoint), LoadBalancers: alb(), MemoryLimitMiB: jsii.Number(512)},
-			wantErr: "metricscollector: MemoryLimitMiB must be at least 1024: the JVM exporter needs about 512 MiB (cloudwatch_exporter issues 44 and 334), got 512\nmetricscollector: Cpu 512 with MemoryLimitMiB 512 is not a Fargate task size (e.g. 256/1024-2048, 512/1024-4096, 1024/2048-8192)",
+			wantErr: "metricscollector: MemoryLimitMiB must be at least 1024: the JVM exporter needs about 512 MiB (cloudwatch_exporter issues 44 and 334), got 512\nmetricscollector: Cpu 512 with MemoryLimitMiB 512 is not a Fargate task size (e.g. 256/512-2048, 512/1024-4096, 1024/2048-8192)",
+		},
+		"unknown exporter": {
+			props:   metricscollector.MetricsCollectorProps{OtlpEndpoint: jsii.String(endpoint), LoadBalancers: alb(), Exporter: "stackdriver"},
+			wantErr: `metricscollector: Exporter must be "cloudwatch-exporter" or "yace", got "stackdriver"`,
+		},
+		"yace with too little memory": {
+			props: metricscollector.MetricsCollectorProps{OtlpEndpoint: jsii.String(endpoint), LoadBalancers: alb(), Exporter: elbmetrics.YACE,
+				Cpu: jsii.Number(256), MemoryLimitMiB: jsii.Number(256)},
+			wantErr: "metricscollector: MemoryLimitMiB must be at least 512 (YACE 128 MiB, config writer 64, the collector the rest), got 256\nmetricscollector: Cpu 256 with MemoryLimitMiB 256 is not a Fargate task size (e.g. 256/512-2048, 512/1024-4096, 1024/2048-8192)",
+		},
+		"one-minute period for the java exporter": {
+			props: metricscollector.MetricsCollectorProps{OtlpEndpoint: jsii.String(endpoint), LoadBalancers: alb(),
+				ScrapeInterval: awscdk.Duration_Minutes(jsii.Number(1))},
+			wantErr: "metricscollector: elbmetrics: PeriodSeconds must be a multiple of 60 and at least 120 (ELB publishes one-minute datapoints; the window is period-60 long), got 60",
 		},
 		"unpinned image": {
 			props:   metricscollector.MetricsCollectorProps{OtlpEndpoint: jsii.String(endpoint), LoadBalancers: alb(), CollectorImage: jsii.String("otel/opentelemetry-collector-contrib:latest")},

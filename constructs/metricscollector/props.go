@@ -11,9 +11,11 @@ import (
 )
 
 // Default container images, pinned. Override with ExporterImage and
-// CollectorImage.
+// CollectorImage. DefaultYACEImage's tag is elbmetrics.YACEVersion, the
+// version its config is rendered for and the tests run.
 const (
 	DefaultExporterImage  = "quay.io/prometheus/cloudwatch-exporter:v0.18.0"
+	DefaultYACEImage      = "quay.io/prometheuscommunity/yet-another-cloudwatch-exporter:" + elbmetrics.YACEVersion
 	DefaultCollectorImage = "otel/opentelemetry-collector-contrib:0.159.0"
 )
 
@@ -59,6 +61,14 @@ type MetricsCollectorProps struct {
 	AllLoadBalancers *bool
 	// Types limits AllLoadBalancers to these types. Default: all three.
 	Types *[]elbmetrics.LoadBalancerType
+	// Exporter reads CloudWatch: elbmetrics.CloudWatchExporter (Java, the
+	// original guide's; GetMetricData with every load balancer and target
+	// group pinned, so no ListMetrics) or elbmetrics.YACE (Go, a tenth of the
+	// memory; ListMetrics and GetMetricData per namespace and dimension set,
+	// the collector keeping only LoadBalancers' series). Both read the same
+	// metrics, and the collector gives their series the same names and
+	// labels. Default: elbmetrics.CloudWatchExporter.
+	Exporter elbmetrics.ExporterKind
 	// Preset is the metric set. Default: elbmetrics.PresetDefault.
 	Preset elbmetrics.Preset
 	// Levels are the dimension levels to query. Default: load balancer and
@@ -73,7 +83,7 @@ type MetricsCollectorProps struct {
 	// period. Default: 5 minutes.
 	ScrapeInterval awscdk.Duration
 	// ScrapeTimeout bounds one scrape (a full CloudWatch round). Default: 2
-	// minutes.
+	// minutes, or ScrapeInterval when that is shorter.
 	ScrapeTimeout awscdk.Duration
 
 	// Vpc runs the task. Default: a new VPC with public subnets only and no
@@ -85,15 +95,17 @@ type MetricsCollectorProps struct {
 	VpcSubnets *awsec2.SubnetSelection
 	// Cluster runs the service. Default: a new cluster with Container Insights.
 	Cluster awsecs.ICluster
-	// Cpu is the task's CPU units. Default: 512.
+	// Cpu is the task's CPU units. Default: 512 for cloudwatch_exporter, 256
+	// for YACE.
 	Cpu *float64
-	// MemoryLimitMiB is the task's memory; the JVM exporter gets half.
-	// Default: 1024.
+	// MemoryLimitMiB is the task's memory: the JVM exporter gets half, YACE
+	// 128 MiB (it peaked at 47 MiB RSS here), the config writer 64 and the
+	// collector the rest. Default: 1024 for cloudwatch_exporter, 512 for YACE.
 	MemoryLimitMiB *float64
 	// Architecture is the task's CPU architecture. Default: ARM64.
 	Architecture awsecs.CpuArchitecture
-	// ExporterImage is the cloudwatch_exporter image. Default:
-	// DefaultExporterImage.
+	// ExporterImage is the exporter's image. Default: DefaultExporterImage,
+	// or DefaultYACEImage for YACE.
 	ExporterImage *string
 	// CollectorImage is the OpenTelemetry Collector image. Default:
 	// DefaultCollectorImage.

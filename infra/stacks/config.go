@@ -36,6 +36,9 @@ const (
 	CtxClassicLoadBalancers   = "elb-otel:classicLoadBalancers"
 	CtxMetricsAllLoadBalancer = "elb-otel:metricsAllLoadBalancers"
 	CtxMetricPreset           = "elb-otel:metricPreset"
+	CtxMetricsExporter        = "elb-otel:metricsExporter"
+	CtxMetricsScrapeInterval  = "elb-otel:metricsScrapeIntervalSeconds"
+	CtxMetricsDrop            = "elb-otel:metricsDropMetrics"
 	CtxVpcID                  = "elb-otel:vpcId"
 	CtxSubnetIDs              = "elb-otel:subnetIds"
 	CtxAlarmEmail             = "elb-otel:alarmEmail"
@@ -87,6 +90,9 @@ type Config struct {
 	ClassicLoadBalancers   []string
 	MetricsAllLoadBalancer bool
 	MetricPreset           string
+	MetricsExporter        string
+	MetricsScrapeInterval  int
+	MetricsDrop            []string
 	VpcID                  string
 	SubnetIDs              []string
 	AlarmEmail             string
@@ -125,6 +131,9 @@ func ConfigFromContext(node constructs.Node) (Config, error) {
 		ClassicLoadBalancers:   r.list(CtxClassicLoadBalancers, `["legacy-api"]`),
 		MetricsAllLoadBalancer: r.boolean(CtxMetricsAllLoadBalancer, false),
 		MetricPreset:           r.str(CtxMetricPreset),
+		MetricsExporter:        r.str(CtxMetricsExporter),
+		MetricsScrapeInterval:  r.integer(CtxMetricsScrapeInterval, 300),
+		MetricsDrop:            r.list(CtxMetricsDrop, `["RuleEvaluations","TargetResponseTime"]`),
 		VpcID:                  r.str(CtxVpcID),
 		SubnetIDs:              r.list(CtxSubnetIDs, `["subnet-0123456789abcdef0","subnet-0fedcba9876543210"]`),
 		AlarmEmail:             r.str(CtxAlarmEmail),
@@ -182,6 +191,22 @@ func (r *contextReader) boolean(key string, def bool) bool {
 		r.fail(key, "must be true or false, got %q (example: -c %s=true)", s, key)
 	}
 	return b
+}
+
+// integer reads a whole number (a JSON number in cdk.json, or a -c string).
+func (r *contextReader) integer(key string, def int) int {
+	if f, ok := r.raw(key).(float64); ok && f == float64(int(f)) {
+		return int(f)
+	}
+	s := r.str(key)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		r.fail(key, "must be a whole number, got %q (example: -c %s=%d)", s, key, def)
+	}
+	return n
 }
 
 // list reads a JSON array (from cdk.json, or a -c value starting with "[")
@@ -282,6 +307,14 @@ func (r *contextReader) check(c Config) {
 	case "", "default", "golden-signals", "all":
 	default:
 		r.fail(CtxMetricPreset, "must be \"default\", \"golden-signals\" or \"all\", got %q", c.MetricPreset)
+	}
+	switch c.MetricsExporter {
+	case "", "cloudwatch-exporter", "yace":
+	default:
+		r.fail(CtxMetricsExporter, "must be \"cloudwatch-exporter\" or \"yace\", got %q", c.MetricsExporter)
+	}
+	if c.MetricsScrapeInterval < 60 || c.MetricsScrapeInterval%60 != 0 {
+		r.fail(CtxMetricsScrapeInterval, "must be a whole number of minutes in seconds (60, 120, 300, ...), got %d", c.MetricsScrapeInterval)
 	}
 	for i, lb := range c.LoadBalancers {
 		if !lbArn.MatchString(lb.Arn) {

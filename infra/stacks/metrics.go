@@ -27,6 +27,11 @@ func NewMetricsStack(scope constructs.Construct, id string, props *MetricsStackP
 		AllowInsecureEndpoint: jsii.Bool(c.AllowInsecureEndpoint),
 		Preset:                elbmetrics.Preset(c.MetricPreset),
 		AllLoadBalancers:      jsii.Bool(c.MetricsAllLoadBalancer),
+		Exporter:              elbmetrics.ExporterKind(c.MetricsExporter),
+		ScrapeInterval:        awscdk.Duration_Seconds(jsii.Number(c.MetricsScrapeInterval)),
+	}
+	if len(c.MetricsDrop) > 0 {
+		mp.DropMetrics = jsii.Strings(c.MetricsDrop...)
 	}
 	if c.MetricsOtlpProtocol != "" {
 		mp.OtlpProtocol = jsii.String(c.MetricsOtlpProtocol)

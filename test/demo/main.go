@@ -4,7 +4,9 @@
 // writes a few minutes of realistic ELB access and connection logs into the
 // deployed bucket, and prints what arrives at the receiver as OTLP log
 // records; then it destroys the stack, stops everything it started and
-// checks that no process is left behind.
+// checks that no process is left behind. Then the metrics path: known ELB
+// datapoints in moto's CloudWatch, the metrics stack deployed with YACE, its
+// task definition played here, and the OTLP metrics that arrive.
 package main
 
 import (
@@ -41,11 +43,15 @@ const stackName = "ElbOtelLogs"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, 8*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, 12*time.Minute)
 	defer cancel()
 	d := &demo{start: time.Now(), out: os.Stdout}
 	err := d.run(ctx)
 	d.teardown()
+	if err == nil {
+		root, _ := repoRoot()
+		err = d.metrics(ctx, root)
+	}
 	err = errors.Join(err, d.leftovers())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "\ndemo failed: %v\n", err)

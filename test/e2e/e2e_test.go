@@ -91,6 +91,7 @@ func (r *run) fig(name string, format string, args ...any) {
 // the dead-letter queue, shows that every statement of the role is needed,
 // and destroys the stack.
 func TestDeployShipDestroy(t *testing.T) {
+	t.Parallel() // alongside TestMetricsDeployPlayCheck, which mostly waits for periods
 	started := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()

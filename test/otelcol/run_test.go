@@ -1,22 +1,16 @@
 package otelcol_test
 
 import (
-	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	colmetricspb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
-	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
-	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
-	"google.golang.org/protobuf/proto"
-
 	"github.com/elb-otel/elb-otel/constructs/elbmetrics"
+	"github.com/elb-otel/elb-otel/internal/otlptest"
 )
 
 // exposition is what prometheus/cloudwatch_exporter serves at /metrics, in
@@ -78,99 +72,6 @@ func exposition(ts int64) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// otlpReceiver is a loopback OTLP/HTTP metrics receiver.
-type otlpReceiver struct {
-	mu       sync.Mutex
-	requests []*colmetricspb.ExportMetricsServiceRequest
-	headers  []http.Header
-	errs     []error
-}
-
-func (o *otlpReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	fail := func(err error) {
-		o.mu.Lock()
-		o.errs = append(o.errs, err)
-		o.mu.Unlock()
-		http.Error(w, err.Error(), http.StatusBadRequest)
-	}
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/metrics" {
-		fail(fmt.Errorf("unexpected %s %s", r.Method, r.URL.Path))
-		return
-	}
-	var body io.Reader = r.Body
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(r.Body)
-		if err != nil {
-			fail(err)
-			return
-		}
-		body = zr
-	}
-	b, err := io.ReadAll(body)
-	if err != nil {
-		fail(err)
-		return
-	}
-	req := &colmetricspb.ExportMetricsServiceRequest{}
-	if err := proto.Unmarshal(b, req); err != nil {
-		fail(fmt.Errorf("decode ExportMetricsServiceRequest: %w", err))
-		return
-	}
-	o.mu.Lock()
-	o.requests = append(o.requests, req)
-	o.headers = append(o.headers, r.Header.Clone())
-	o.mu.Unlock()
-	resp, _ := proto.Marshal(&colmetricspb.ExportMetricsServiceResponse{})
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	_, _ = w.Write(resp)
-}
-
-// point is one received gauge datapoint with its resource.
-type point struct {
-	resource, attrs map[string]string
-	value           float64
-	timeUnixNano    uint64
-}
-
-// points returns the received gauge datapoints by metric name.
-func (o *otlpReceiver) points() map[string][]point {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	out := map[string][]point{}
-	for _, req := range o.requests {
-		for _, rm := range req.GetResourceMetrics() {
-			res := attrMap(rm.GetResource().GetAttributes())
-			for _, sm := range rm.GetScopeMetrics() {
-				for _, m := range sm.GetMetrics() {
-					var dps []*metricspb.NumberDataPoint
-					switch d := m.GetData().(type) {
-					case *metricspb.Metric_Gauge:
-						dps = d.Gauge.GetDataPoints()
-					case *metricspb.Metric_Sum:
-						dps = d.Sum.GetDataPoints()
-					}
-					for _, dp := range dps {
-						v := dp.GetAsDouble()
-						if _, ok := dp.GetValue().(*metricspb.NumberDataPoint_AsInt); ok {
-							v = float64(dp.GetAsInt())
-						}
-						out[m.GetName()] = append(out[m.GetName()], point{res, attrMap(dp.GetAttributes()), v, dp.GetTimeUnixNano()})
-					}
-				}
-			}
-		}
-	}
-	return out
-}
-
-func attrMap(kvs []*commonpb.KeyValue) map[string]string {
-	out := map[string]string{}
-	for _, kv := range kvs {
-		out[kv.GetKey()] = kv.GetValue().GetStringValue()
-	}
-	return out
-}
-
 // The collector, on the rendered config, scrapes the exporter's exposition
 // format, labels the ELB metrics service=elb, adds the resource attributes
 // from OTEL_RESOURCE_ATTRIBUTES, sends gzip-compressed OTLP with the header
@@ -191,7 +92,7 @@ func TestRun_ScrapesTheExporterAndDeliversOTLP(t *testing.T) {
 		_, _ = io.WriteString(w, body)
 	}))
 	defer exporter.Close()
-	recv := &otlpReceiver{}
+	recv := &otlptest.MetricsReceiver{}
 	backend := httptest.NewServer(recv)
 	defer backend.Close()
 
@@ -218,9 +119,9 @@ func TestRun_ScrapesTheExporterAndDeliversOTLP(t *testing.T) {
 
 	// Bounded wait for the ELB metrics to arrive.
 	deadline := time.Now().Add(60 * time.Second)
-	var got map[string][]point
+	var got map[string][]otlptest.Point
 	for {
-		got = recv.points()
+		got = otlptest.ByMetric(recv.Points())
 		if len(got["aws_applicationelb_request_count_sum"]) >= 3 && len(got["aws_elb_latency_p99"]) > 0 {
 			break
 		}
@@ -230,9 +131,7 @@ func TestRun_ScrapesTheExporterAndDeliversOTLP(t *testing.T) {
 		default:
 		}
 		if time.Now().After(deadline) {
-			recv.mu.Lock()
-			n, errs := len(recv.requests), recv.errs
-			recv.mu.Unlock()
+			n, errs := recv.Requests(), recv.Errors()
 			t.Fatalf("no ELB metrics at the OTLP receiver within 60 s; received %d requests, errors %v", n, errs)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -243,33 +142,33 @@ func TestRun_ScrapesTheExporterAndDeliversOTLP(t *testing.T) {
 	// {LoadBalancer} and {LoadBalancer, TargetGroup} rules) arrive.
 	byTG := map[string]float64{}
 	for _, p := range got["aws_applicationelb_request_count_sum"] {
-		byTG[p.attrs["target_group"]] = p.value
-		if p.attrs["service"] != "elb" || p.attrs["load_balancer"] != "app/web/50dc6c495c0c9188" {
-			t.Errorf("request_count_sum attributes = %v, want service=elb and the load balancer", p.attrs)
+		byTG[p.Attrs["target_group"]] = p.Value
+		if p.Attrs["service"] != "elb" || p.Attrs["load_balancer"] != "app/web/50dc6c495c0c9188" {
+			t.Errorf("request_count_sum attributes = %v, want service=elb and the load balancer", p.Attrs)
 		}
-		if p.timeUnixNano != uint64(ts.UnixNano()) {
-			t.Errorf("timestamp = %s, want the CloudWatch timestamp %s", time.Unix(0, int64(p.timeUnixNano)).UTC(), ts.UTC())
+		if p.TimeUnixNano != uint64(ts.UnixNano()) {
+			t.Errorf("timestamp = %s, want the CloudWatch timestamp %s", time.Unix(0, int64(p.TimeUnixNano)).UTC(), ts.UTC())
 		}
 		// honor_labels false: the exporter's job label is kept as
 		// exported_job; instance="" is an absent label in Prometheus.
-		if p.attrs["exported_job"] != "aws_applicationelb" || p.attrs["job"] != "" || p.attrs["instance"] != "" {
-			t.Errorf("job labels = %v", p.attrs)
+		if p.Attrs["exported_job"] != "aws_applicationelb" || p.Attrs["job"] != "" || p.Attrs["instance"] != "" {
+			t.Errorf("job labels = %v", p.Attrs)
 		}
 	}
 	if byTG[""] != 1234 || byTG["targetgroup/web/73e2d6bc24d8a067"] != 1000 || byTG["targetgroup/api/1a2b3c4d5e6f7081"] != 234 {
 		t.Errorf("request_count_sum values by target group = %v", byTG)
 	}
 	for _, name := range []string{"aws_networkelb_new_flow_count_sum", "aws_elb_latency_p99", "aws_applicationelb_target_response_time_p99"} {
-		if ps := got[name]; len(ps) == 0 || ps[0].attrs["service"] != "elb" {
+		if ps := got[name]; len(ps) == 0 || ps[0].Attrs["service"] != "elb" {
 			t.Errorf("%s = %+v, want a point with service=elb", name, ps)
 		}
 	}
-	if ps := got["aws_networkelb_new_flow_count_sum"]; len(ps) > 0 && ps[0].value != 5.1234e7 {
-		t.Errorf("new_flow_count_sum = %v", ps[0].value)
+	if ps := got["aws_networkelb_new_flow_count_sum"]; len(ps) > 0 && ps[0].Value != 5.1234e7 {
+		t.Errorf("new_flow_count_sum = %v", ps[0].Value)
 	}
 
 	// Self-metrics are kept without service=elb; the JVM's are dropped.
-	if ps := got["cloudwatch_exporter_scrape_error"]; len(ps) == 0 || ps[0].attrs["service"] != "" {
+	if ps := got["cloudwatch_exporter_scrape_error"]; len(ps) == 0 || ps[0].Attrs["service"] != "" {
 		t.Errorf("cloudwatch_exporter_scrape_error = %+v", ps)
 	}
 	if _, ok := got["jvm_memory_bytes_used"]; ok {
@@ -278,7 +177,7 @@ func TestRun_ScrapesTheExporterAndDeliversOTLP(t *testing.T) {
 
 	// Resource: OTEL_RESOURCE_ATTRIBUTES (decoded, overriding the scrape
 	// job's service.name) on top of what the receiver sets.
-	res := got["aws_applicationelb_request_count_sum"][0].resource
+	res := got["aws_applicationelb_request_count_sum"][0].Resource
 	want := map[string]string{"service.name": "elb-metrics", "deployment.environment.name": "test env", "team": "sre,obs",
 		"service.instance.id": cc.ExporterAddress}
 	for k, v := range want {
@@ -288,10 +187,8 @@ func TestRun_ScrapesTheExporterAndDeliversOTLP(t *testing.T) {
 	}
 
 	// The header value comes from the environment, and the body is gzip.
-	recv.mu.Lock()
-	h := recv.headers[0]
-	errs := recv.errs
-	recv.mu.Unlock()
+	h := recv.Headers(0)
+	errs := recv.Errors()
 	if h.Get("X-Api-Key") != "s3cr3t-key" || h.Get("Content-Encoding") != "gzip" || h.Get("Content-Type") != "application/x-protobuf" {
 		t.Errorf("request headers = %v", h)
 	}
