@@ -15,6 +15,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"github.com/klauspost/compress/zstd"
 	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	statuspb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -174,6 +175,15 @@ func decodeRequest(h http.Header, raw []byte) ([]string, error) {
 		}
 		if data, err = io.ReadAll(zr); err != nil {
 			return nil, fmt.Errorf("gunzip: %w", err)
+		}
+	case "zstd":
+		zr, err := zstd.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("zstd: %w", err)
+		}
+		defer zr.Close()
+		if data, err = io.ReadAll(zr); err != nil {
+			return nil, fmt.Errorf("zstd: %w", err)
 		}
 	default:
 		return nil, fmt.Errorf("unexpected Content-Encoding %q", ce)
