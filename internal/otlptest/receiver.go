@@ -61,6 +61,7 @@ type Receiver struct {
 	requests int
 	errs     []error
 	notify   chan struct{}
+	holds    holds
 }
 
 // Start listens on addr ("127.0.0.1:0" for any free port) and serves.
@@ -136,6 +137,11 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		resp, r.script = r.script[0], r.script[1:]
 	}
 	r.mu.Unlock()
+	ok, done := r.hold(w, req)
+	defer done()
+	if !ok {
+		return
+	}
 
 	if resp.Drop {
 		if hj, ok := w.(http.Hijacker); ok {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -74,18 +76,28 @@ func TestShip_ProtoAndPdataPathsShipTheSameRecords(t *testing.T) {
 	if len(protoRecs) != len(pdataRecs) {
 		t.Fatalf("%d records through protobuf, %d through pdata", len(protoRecs), len(pdataRecs))
 	}
+	// Batches complete in any order.
+	byUID := func(a, b otlptest.Record) int {
+		return strings.Compare(fmt.Sprint(a.Attributes["log.record.uid"]), fmt.Sprint(b.Attributes["log.record.uid"]))
+	}
+	slices.SortFunc(protoRecs, byUID)
+	slices.SortFunc(pdataRecs, byUID)
 	for i := range protoRecs {
 		if !reflect.DeepEqual(protoRecs[i], pdataRecs[i]) {
 			t.Fatalf("record %d differs:\nproto: %+v\npdata: %+v", i, protoRecs[i], pdataRecs[i])
 		}
 	}
-	if got := protoRecs[1].Attributes["aws.elb.parse_error"]; got != "line 4 is longer than 2048 bytes; shipped truncated" {
-		t.Errorf("truncated line: aws.elb.parse_error = %v", got)
+	truncated := slices.IndexFunc(protoRecs, func(r otlptest.Record) bool {
+		return strings.HasSuffix(fmt.Sprint(r.Attributes["log.record.uid"]), "-4")
+	})
+	if truncated < 0 || protoRecs[truncated].Attributes["aws.elb.parse_error"] != "line 4 is longer than 2048 bytes; shipped truncated" {
+		t.Errorf("truncated line 4: not found or without its aws.elb.parse_error")
 	}
 }
 
-// TestShip_NoBatchIsSentAfterAFailure checks that the batches still being read
-// when one fails are not sent, and that only the accepted ones are counted.
+// TestShip_NoBatchIsSentAfterAFailure checks, one request at a time, that the
+// batches still being read when one fails are not sent, and that only the
+// accepted ones are counted.
 func TestShip_NoBatchIsSentAfterAFailure(t *testing.T) {
 	t.Parallel()
 	for _, pdata := range []bool{false, true} {
@@ -100,7 +112,7 @@ func TestShip_NoBatchIsSentAfterAFailure(t *testing.T) {
 			e = pdataOnly{exp}
 		}
 		_, _, gz := genLines(loggen.ALB, 5000)
-		res, err := pipeline.NewShipper(e, pipeline.Options{MaxBatchRecords: 500}).
+		res, err := pipeline.NewShipper(e, pipeline.Options{MaxBatchRecords: 500, MaxInFlight: 1}).
 			Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Bucket: "b", Key: "k.log.gz"}}, bytes.NewReader(gz))
 		var xe *otlpexport.ExportError
 		if !errors.As(err, &xe) || xe.StatusCode != 400 {
@@ -134,11 +146,13 @@ func (o *orderedExporter) Export(_ context.Context, ld plog.Logs) (otlpexport.St
 	return otlpexport.Stats{Attempts: 1}, nil
 }
 
+// TestShip_BatchesAreExportedInOrder: with one request in flight, batches go in
+// the order of the lines (with more, they start in that order).
 func TestShip_BatchesAreExportedInOrder(t *testing.T) {
 	t.Parallel()
 	lines, plain, _ := genLines(loggen.CLB, 10_000)
 	o := &orderedExporter{}
-	res, err := pipeline.NewShipper(o, pipeline.Options{MaxBatchRecords: 100}).
+	res, err := pipeline.NewShipper(o, pipeline.Options{MaxBatchRecords: 100, MaxInFlight: 1}).
 		Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Key: "k.log"}}, bytes.NewReader(plain))
 	if err != nil || res.Batches != 100 || res.Records != 10_000 {
 		t.Fatalf("Ship = %+v, %v", res, err)

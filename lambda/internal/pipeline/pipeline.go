@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -27,6 +28,10 @@ const (
 	DefaultMaxBatchBytes   = 2 << 20
 	DefaultMaxLineBytes    = 1 << 20
 	DefaultStopMargin      = 20 * time.Second
+	// DefaultMaxInFlight is the most export requests in flight at once, chosen
+	// from the latency table of `make bench` (see the README): enough to keep
+	// one core busy against a backend answering 150-200 ms late.
+	DefaultMaxInFlight = 16
 )
 
 // Options tune a Shipper. Zero values take the defaults.
@@ -43,9 +48,13 @@ type Options struct {
 	// MaxLineBytes is the longest line kept whole; a longer one is shipped
 	// truncated, with aws.elb.parse_error, and counted. Default: 1 MiB.
 	MaxLineBytes int
+	// MaxInFlight bounds the export requests in flight at once; fewer while
+	// the backend pushes back (429, 503, Retry-After). Default:
+	// DefaultMaxInFlight.
+	MaxInFlight int
 	// StopMargin: when the context deadline is closer than this, the shipper
-	// stops at the next batch boundary and reports where to continue.
-	// Default: DefaultStopMargin.
+	// stops at the next batch boundary, gives the requests in flight half the
+	// time left, and reports where to continue. Default: DefaultStopMargin.
 	StopMargin time.Duration
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
@@ -60,6 +69,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxLineBytes <= 0 {
 		o.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight
 	}
 	if o.StopMargin <= 0 {
 		o.StopMargin = DefaultStopMargin
@@ -85,10 +97,13 @@ type Result struct {
 	Batches     int64
 	Retries     int64
 	Rejected    int64 // records the endpoint rejected in partial success responses
+	Throttled   int64 // answers 429 or 503: the endpoint pushed back
+	InFlightLow int   // the fewest requests in flight the pushback brought the shipper to; 0 without pushback
 	BytesRead   int64 // decompressed bytes read
 	BytesSent   int64 // wire bytes sent, retries included
 	// NextLine is 0 when the object was shipped to its end; otherwise the
-	// 1-based line to continue from (the deadline came first).
+	// 1-based line to continue from (the deadline came first): the first line
+	// of the first batch the endpoint had not accepted.
 	NextLine int64
 	// MaxLag is the largest delay from a record's own time to its export.
 	MaxLag time.Duration
@@ -106,11 +121,13 @@ type Source struct {
 // exports them in bounded batches. It holds no per-object state, so one
 // Shipper serves concurrent calls.
 type Shipper struct {
-	exporter Exporter
-	proto    protoExporter // exporter, when it takes encoded requests
-	opts     Options
-	readers  sync.Pool   // *readers, reused from object to object
-	batches  chan *batch // batches kept for the next object (not dropped by a GC, as a sync.Pool's are)
+	exporter   Exporter
+	proto      protoExporter // exporter, when it takes encoded requests
+	wire       wireExporter  // exporter, when it also compresses apart from sending
+	opts       Options
+	readers    sync.Pool   // *readers, reused from object to object
+	batches    chan *batch // batches kept for the next object (not dropped by a GC, as a sync.Pool's are)
+	maxBatches int         // batches one Ship call fills and holds at most
 }
 
 // protoExporter is an Exporter that also sends requests encoded by the caller
@@ -123,8 +140,19 @@ type protoExporter interface {
 
 // NewShipper returns a Shipper that exports with e.
 func NewShipper(e Exporter, opts Options) *Shipper {
-	s := &Shipper{exporter: e, opts: opts.withDefaults(), batches: make(chan *batch, 2)}
+	s := &Shipper{exporter: e, opts: opts.withDefaults()}
 	s.proto, _ = e.(protoExporter)
+	s.wire, _ = e.(wireExporter)
+	if s.proto != nil && s.wire != nil {
+		// One filled, one compressed per core, one ready: a batch in flight
+		// holds only its compressed body.
+		s.maxBatches = runtime.GOMAXPROCS(0) + 2
+	} else {
+		// The exporter compresses as it sends: each request in flight holds
+		// its batch.
+		s.maxBatches = s.opts.MaxInFlight + 2
+	}
+	s.batches = make(chan *batch, s.maxBatches)
 	return s
 }
 
@@ -137,9 +165,11 @@ var ErrCorrupt = errors.New("corrupt log object")
 // retry the whole object; records carry a deterministic log.record.uid, so a
 // backend can drop the duplicates) or the content cannot be read.
 //
-// Batches are exported in order, one at a time, on a second goroutine, while
-// the next batch is read and converted; after a failed export no later batch
-// is sent, and Ship returns the failure.
+// Up to Options.MaxInFlight batches are exported at once, started in order,
+// while the next batch is read, converted and compressed; they may complete in
+// any order. After a failed export no later batch is started, the requests in
+// flight are cancelled, and Ship returns the failure; Result counts only the
+// batches accepted before the first one that was not.
 func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result, err error) {
 	rd := s.getReaders(r)
 	defer s.putReaders(rd)
@@ -159,7 +189,7 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 			err = xerr
 		}
 	}()
-	b, _ := x.next()
+	b, _ := x.next() // the first call neither fails nor stops
 	deadline, hasDeadline := ctx.Deadline()
 	var lineNo int64
 	var long []byte
@@ -181,6 +211,9 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 			res.BytesRead += int64(len(line))
 			line = bytes.TrimRight(line, "\r\n")
 			if lineNo >= src.StartLine {
+				if b.first == 0 {
+					b.first = lineNo
+				}
 				res.Lines++
 				s.convert(b, conv, &res, lineNo, line)
 			}
@@ -198,17 +231,22 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 			if readErr == io.EOF {
 				break
 			}
+			var st nextState
 			if hasDeadline && time.Until(deadline) < s.opts.StopMargin {
-				// Stop at this batch boundary, once the batches sent are accepted.
-				if err := x.stop(&res); err != nil {
+				st = nextDeadline
+			} else {
+				b, st = x.next()
+			}
+			if st == nextFailed {
+				return res, nil // the deferred stop returns the failure
+			}
+			if st == nextDeadline {
+				// Stop at this batch boundary; continue from the first batch
+				// not accepted by the time the requests in flight end.
+				if res.NextLine, err = x.drain(&res, lineNo+1); err != nil {
 					return res, err
 				}
-				res.NextLine = lineNo + 1
 				break
-			}
-			var ok bool
-			if b, ok = x.next(); !ok {
-				return res, nil // the deferred stop returns the failure
 			}
 		}
 	}

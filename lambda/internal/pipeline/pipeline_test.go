@@ -32,7 +32,7 @@ func shipper(t *testing.T, r *otlptest.Receiver, opts pipeline.Options) *pipelin
 	t.Helper()
 	exp, err := otlpexport.New(otlpexport.Config{
 		Endpoint: r.URL + "/v1/logs",
-		Timeout:  2 * time.Second,
+		Timeout:  10 * time.Second, // the machine may be busy: a timeout re-sends what the receiver already has
 		Retry:    otlpexport.RetryConfig{InitialInterval: 10 * time.Millisecond, MaxInterval: 50 * time.Millisecond, MaxElapsed: 5 * time.Second},
 	})
 	if err != nil {
