@@ -14,6 +14,7 @@ type holds struct {
 	group   []chan struct{} // the gates of the group filling up, by arrival
 	open    int
 	maxOpen int
+	answers []int // arrival numbers (1-based) in the order answered
 }
 
 // HoldReverse holds the following requests until n have arrived, then answers
@@ -25,6 +26,14 @@ func (r *Receiver) HoldReverse(n, groups int) {
 	r.holds.mu.Lock()
 	defer r.holds.mu.Unlock()
 	r.holds.n, r.holds.groups, r.holds.group = max(n, 0), groups, nil
+}
+
+// AnswerOrder returns the requests, numbered by arrival from 1, in the order
+// they were answered (or given up by their client).
+func (r *Receiver) AnswerOrder() []int {
+	r.holds.mu.Lock()
+	defer r.holds.mu.Unlock()
+	return append([]int(nil), r.holds.answers...)
 }
 
 // MaxOpen is the most requests the receiver had open at once.
@@ -60,18 +69,18 @@ func (h *holds) enter() (gate, after chan struct{}) {
 	return gate, after
 }
 
-func (h *holds) leave() {
+func (h *holds) leave(arrival int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.open--
+	h.answers = append(h.answers, arrival)
 }
 
-// hold waits at the request's gate. It returns false when the client gave up;
-// done must be called once the request has answered.
-func (r *Receiver) hold(w http.ResponseWriter, req *http.Request) (ok bool, done func()) {
-	gate, after := r.holds.enter()
+// hold waits at the gate enter gave the request. It returns false when the
+// client gave up; done must be called once the request has answered.
+func (r *Receiver) hold(w http.ResponseWriter, req *http.Request, arrival int, gate, after chan struct{}) (ok bool, done func()) {
 	done = func() {
-		r.holds.leave() // before the answer is out: a new request may follow it at once
+		r.holds.leave(arrival) // before the answer is out: a new request may follow it at once
 		if f, ok := w.(http.Flusher); ok && gate != nil {
 			f.Flush() // the answer is out before the next one is let go
 		}

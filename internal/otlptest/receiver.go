@@ -33,6 +33,9 @@ type Response struct {
 	Drop       bool          // close the connection without answering
 	// Rejected makes a 200 a partial success rejecting this many records.
 	Rejected int64
+	// AfterRequests holds the answer until this many requests (this one
+	// included) have arrived: later requests are then in flight.
+	AfterRequests int
 }
 
 // Record is one received log record, decoded.
@@ -61,6 +64,7 @@ type Receiver struct {
 	requests int
 	errs     []error
 	notify   chan struct{}
+	arrived  chan struct{} // closed and replaced at each request
 	holds    holds
 }
 
@@ -70,7 +74,7 @@ func Start(addr string) (*Receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Receiver{URL: "http://" + ln.Addr().String(), ln: ln, notify: make(chan struct{}, 1)}
+	r := &Receiver{URL: "http://" + ln.Addr().String(), ln: ln, notify: make(chan struct{}, 1), arrived: make(chan struct{})}
 	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
 	go r.srv.Serve(ln) //nolint:errcheck // Close ends it
 	return r, nil
@@ -132,14 +136,18 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	r.mu.Lock()
 	r.requests++
+	close(r.arrived)
+	r.arrived = make(chan struct{})
 	var resp Response
 	if len(r.script) > 0 {
 		resp, r.script = r.script[0], r.script[1:]
 	}
+	gate, after := r.holds.enter() // in the order of arrival
+	arrival := r.requests
 	r.mu.Unlock()
-	ok, done := r.hold(w, req)
+	ok, done := r.hold(w, req, arrival, gate, after)
 	defer done()
-	if !ok {
+	if !ok || !r.awaitRequests(req, resp.AfterRequests) {
 		return
 	}
 
@@ -197,6 +205,24 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	b, _ := proto.Marshal(out)
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	w.Write(b) //nolint:errcheck
+}
+
+// awaitRequests waits until n requests have arrived; false when the client
+// gave up first.
+func (r *Receiver) awaitRequests(req *http.Request, n int) bool {
+	for {
+		r.mu.Lock()
+		arrived, done := r.arrived, r.requests >= n
+		r.mu.Unlock()
+		if done {
+			return true
+		}
+		select {
+		case <-arrived:
+		case <-req.Context().Done():
+			return false
+		}
+	}
 }
 
 func decode(req *http.Request) (*collogspb.ExportLogsServiceRequest, bool, error) {
