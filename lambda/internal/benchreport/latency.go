@@ -185,6 +185,7 @@ func pinNote(core int) string {
 // cliRun is one run of the elb-otel CLI.
 type cliRun struct {
 	wall       time.Duration
+	cpu        time.Duration // user + system
 	records    int64
 	peakRSSKiB int64
 }
@@ -221,6 +222,7 @@ func (r *remoteReceiver) shipCLI(bin string, in *input, delay time.Duration) (cl
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		out.peakRSSKiB = ru.Maxrss
 	}
+	out.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	m := shippedRe.FindStringSubmatch(stderr.String())
 	if m == nil {
 		return out, fmt.Errorf("%s: no summary line in %q", bin, stderr.String())
@@ -273,29 +275,32 @@ func compareCLI(w io.Writer, bins []string, delays []time.Duration, lines, runs 
 	}
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	p("\n`elb-otel ship` of a %s-line ALB gzip file (%s), GOMAXPROCS=1%s; receiver%s answering each\n", thousands(int64(lines)), mb(in.gzipped), pinNote(shipperCore), pinNote(receiverCore))
-	p("request after the delay; wall time of the process; median of %d rounds, each round every cell once\n\n", runs)
-	p("  %-44s %-8s %12s %10s %12s %s\n", "binary", "delay", "lines/s", "wall s", "peak RSS", "all runs, lines/s")
+	p("request after the delay; wall and CPU time of the process; median of %d rounds, each round every cell once\n\n", runs)
+	p("  %-40s %-7s %10s %8s %11s %11s %s\n", "binary", "delay", "lines/s", "wall s", "µs CPU/ln", "peak RSS", "all runs, lines/s")
 	for _, bin := range bins {
 		base := 0.0
 		for _, d := range delays {
 			rs := got[key(bin, d)]
 			walls := make([]time.Duration, len(rs))
+			cpus := make([]time.Duration, len(rs))
 			var all []string
 			maxRSS := int64(0)
 			for i, r := range rs {
-				walls[i] = r.wall
+				walls[i], cpus[i] = r.wall, r.cpu
 				all = append(all, thousands(int64(float64(lines)/r.wall.Seconds())))
 				maxRSS = max(maxRSS, r.peakRSSKiB)
 			}
 			slices.Sort(walls)
+			slices.Sort(cpus)
 			rate := float64(lines) / walls[len(walls)/2].Seconds()
+			cpuPerLine := float64(cpus[len(cpus)/2].Microseconds()) / float64(lines)
 			rel := ""
 			if d == delays[0] {
 				base = rate
 			} else if base > 0 {
 				rel = fmt.Sprintf("  (%.0f%% of %s)", 100*rate/base, delays[0])
 			}
-			p("  %-44s %-8s %12s %10.2f %8.1f MiB %s%s\n", bin, d, thousands(int64(rate)), walls[len(walls)/2].Seconds(), float64(maxRSS)/1024, strings.Join(all, " "), rel)
+			p("  %-40s %-7s %10s %8.2f %11.2f %7.1f MiB %s%s\n", bin, d, thousands(int64(rate)), walls[len(walls)/2].Seconds(), cpuPerLine, float64(maxRSS)/1024, strings.Join(all, " "), rel)
 		}
 	}
 	return nil

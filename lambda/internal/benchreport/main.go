@@ -77,6 +77,7 @@ func main() {
 		key        = flag.String("key", "", "child: the S3 key of the file")
 		endpoint   = flag.String("endpoint", "", "child: the OTLP logs endpoint")
 		cpuprofile = flag.String("cpuprofile", "", "child: write a CPU profile of the shipping here")
+		inFlight   = flag.Int("inflight", 0, "child: requests in flight (default: the pipeline's)")
 		lines      = flag.Int("lines", 1_000_000, "lines in the generated file")
 		runs       = flag.Int("runs", 3, "end-to-end runs per GOMAXPROCS setting (the median is shown)")
 		dir        = flag.String("dir", "", "directory for the generated file and the profile (default: a new temporary directory, removed at the end)")
@@ -87,7 +88,7 @@ func main() {
 	)
 	flag.Parse()
 	if *child {
-		if err := runChild(*file, *key, *endpoint, *cpuprofile); err != nil {
+		if err := runChild(*file, *key, *endpoint, *cpuprofile, *inFlight); err != nil {
 			fmt.Fprintln(os.Stderr, "benchreport -child:", err)
 			os.Exit(1)
 		}
