@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -227,12 +228,23 @@ func (r *Receiver) awaitRequests(req *http.Request, n int) bool {
 
 func decode(req *http.Request) (*collogspb.ExportLogsServiceRequest, bool, error) {
 	var body io.Reader = req.Body
-	if req.Header.Get("Content-Encoding") == "gzip" {
+	switch ce := req.Header.Get("Content-Encoding"); ce {
+	case "":
+	case "gzip":
 		zr, err := gzip.NewReader(req.Body)
 		if err != nil {
 			return nil, false, fmt.Errorf("gzip: %w", err)
 		}
 		body = zr
+	case "zstd":
+		zr, err := zstd.NewReader(req.Body)
+		if err != nil {
+			return nil, false, fmt.Errorf("zstd: %w", err)
+		}
+		defer zr.Close()
+		body = zr
+	default:
+		return nil, false, fmt.Errorf("unexpected Content-Encoding %q", ce)
 	}
 	raw, err := io.ReadAll(body)
 	if err != nil {
