@@ -29,6 +29,7 @@ const (
 	EnvBatchRecords       = contract.EnvBatchRecords
 	AliasBatchRecords     = contract.AliasBatchRecords
 	EnvBatchBytes         = contract.EnvBatchBytes
+	EnvMaxInFlight        = contract.EnvMaxInFlight
 )
 
 // Settings are the shipper's settings other than the exporter's.
@@ -45,6 +46,7 @@ type Settings struct {
 	Prefix       string // keys outside it are skipped
 	BatchRecords int    // 0: the pipeline's default
 	BatchBytes   int    // 0: the pipeline's default
+	MaxInFlight  int    // export requests in flight per object; 0: the pipeline's default
 }
 
 // FromEnv reads Settings with lookup (os.LookupEnv in production).
@@ -94,6 +96,18 @@ func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
 	}
 	if s.BatchBytes, err = positiveInt(get(EnvBatchBytes, ""), EnvBatchBytes, "1048576"); err != nil {
 		errs = append(errs, err)
+	}
+	if v := get(EnvMaxInFlight, ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err == nil {
+			err = contract.ValidateMaxInFlight(n)
+		} else {
+			err = fmt.Errorf("must be a whole number such as 8, got %q", v)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %w", EnvMaxInFlight, err))
+		}
+		s.MaxInFlight = n
 	}
 	return s, errors.Join(errs...)
 }
