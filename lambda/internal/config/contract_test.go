@@ -39,7 +39,7 @@ func TestFromEnv_DecodesTheConstructsEnvironment(t *testing.T) {
 	if !reflect.DeepEqual(s.ResourceAttributes, wantAttrs) {
 		t.Errorf("resource attributes = %q, want %q", s.ResourceAttributes, wantAttrs)
 	}
-	if s.ServiceName != "edge" || !s.DeleteObjects || s.Prefix != "alb/AWSLogs/" ||
+	if s.ServiceName != "edge" || !s.DeleteObjects || s.Prefix != "alb/AWSLogs/" || s.MaxInFlight != 8 ||
 		s.HeadersSecretARN != "arn:aws:secretsmanager:eu-west-1:123456789012:secret:otlp-headers-AbCdEf" {
 		t.Errorf("settings = %+v", s)
 	}
