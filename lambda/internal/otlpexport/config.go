@@ -41,7 +41,12 @@ const (
 	DefaultMaxElapsed      = 5 * time.Minute
 	DefaultUserAgent       = "elb-otel"
 	// DefaultGzipLevel is the gzip level of request bodies, chosen from the
-	// compression table `make bench` prints (see the README).
+	// compression table `make bench` prints (generated ALB lines, 2,239 bytes
+	// of protobuf a record): level 1 sends about 234 bytes a record, level 2
+	// 229 at the most lines/s, level 6 194 bytes at about two thirds of that,
+	// level 9 181 bytes at under a third. Egress and backend ingest are billed
+	// by the byte while the function's CPU is cheap, and compression runs
+	// beside the wire, so the default is gzip's own, 6.
 	DefaultGzipLevel = 6
 )
 

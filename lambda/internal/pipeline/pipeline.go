@@ -144,9 +144,9 @@ func NewShipper(e Exporter, opts Options) *Shipper {
 	s.proto, _ = e.(protoExporter)
 	s.wire, _ = e.(wireExporter)
 	if s.proto != nil && s.wire != nil {
-		// One filled, one compressed per core, one ready: a batch in flight
-		// holds only its compressed body.
-		s.maxBatches = runtime.GOMAXPROCS(0) + 2
+		// One filled, one compressed per core: a batch in flight holds only
+		// its compressed body.
+		s.maxBatches = runtime.GOMAXPROCS(0) + 1
 	} else {
 		// The exporter compresses as it sends: each request in flight holds
 		// its batch.

@@ -40,7 +40,7 @@ type wireExporter interface {
 //     except while draining at the deadline, when a batch not accepted in time
 //     is where the continuation starts.
 //
-// Memory: at most GOMAXPROCS+2 uncompressed batches (one filled, the others
+// Memory: at most GOMAXPROCS+1 uncompressed batches (one filled, the others
 // compressed) and MaxInFlight+GOMAXPROCS+1 compressed bodies (in flight, or
 // waiting for their turn).
 type sender struct {
