@@ -298,7 +298,15 @@ func compareCLI(w io.Writer, bins []string, delays []time.Duration, lines, runs 
 			if d == delays[0] {
 				base = rate
 			} else if base > 0 {
-				rel = fmt.Sprintf("  (%.0f%% of %s)", 100*rate/base, delays[0])
+				// The same round's runs are side by side in time, so their ratio
+				// is steadier than the ratio of medians on a busy machine.
+				first := got[key(bin, delays[0])]
+				ratios := make([]float64, len(rs))
+				for i := range rs {
+					ratios[i] = first[i].wall.Seconds() / rs[i].wall.Seconds()
+				}
+				slices.Sort(ratios)
+				rel = fmt.Sprintf("  (%.0f%% of %s; median of the rounds' ratios %.0f%%)", 100*rate/base, delays[0], 100*ratios[len(ratios)/2])
 			}
 			p("  %-40s %-7s %10s %8.2f %11.2f %7.1f MiB %s%s\n", bin, d, thousands(int64(rate)), walls[len(walls)/2].Seconds(), cpuPerLine, float64(maxRSS)/1024, strings.Join(all, " "), rel)
 		}
