@@ -40,6 +40,7 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	shipper := pipeline.NewShipper(&jsonLines{w: stdout}, pipeline.Options{
 		Record:          logrecord.Options{ServiceName: *service},
 		MaxBatchRecords: *batch,
+		MaxInFlight:     1, // the lines come out in the order of the input, from one writer
 	})
 	var failed int
 	for _, path := range fs.Args() {

@@ -18,6 +18,7 @@ import (
 )
 
 // Exporter sends one batch of log records; otlpexport.Exporter implements it.
+// With Options.MaxInFlight above 1 it is called from several goroutines at once.
 type Exporter interface {
 	Export(ctx context.Context, ld plog.Logs) (otlpexport.Stats, error)
 }
