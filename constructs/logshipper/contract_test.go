@@ -64,7 +64,7 @@ func TestLogShipper_RenderedEnvironment(t *testing.T) {
 	logshipper.NewLogShipper(stack, jsii.String("Shipper"), &logshipper.LogShipperProps{
 		OtlpEndpoint: jsii.String(endpoint), OtlpProtocol: jsii.String("http/json"), OtlpCompression: jsii.String("none"),
 		ServiceName: jsii.String("edge"), ResourceAttributes: &attrs, HeadersSecret: secret,
-		KeyPrefix: jsii.String("alb"), DeleteProcessedObjects: jsii.Bool(true),
+		KeyPrefix: jsii.String("alb"), DeleteProcessedObjects: jsii.Bool(true), MaxInFlight: jsii.Number(8),
 	})
 	env := functionEnv(t, assertions.Template_FromStack(stack, nil))
 	got, err := contract.DecodeResourceAttributes(env[contract.EnvResourceAttributes])

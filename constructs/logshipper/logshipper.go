@@ -131,6 +131,8 @@ type settings struct {
 	endpoint        string
 	protocol        string
 	compression     string
+	gzipLevel       int // 0: the function's default
+	maxInFlight     int // 0: the function's default
 	serviceName     string
 	resourceAttrs   string
 	prefix          string
@@ -295,6 +297,26 @@ func validateMetrics(p *LogShipperProps, cfg *settings, errs *problems) {
 	}
 }
 
+// validateSending checks the gzip level and the requests in flight.
+func validateSending(p *LogShipperProps, cfg *settings, errs *problems) {
+	if p.GzipLevel != nil {
+		n := *p.GzipLevel
+		if err := contract.ValidateGzipLevel(int(n)); err != nil || n != float64(int(n)) {
+			errs.add("GzipLevel must be a whole number from 1 (fastest) to 9 (smallest), got %v", n)
+		} else if cfg.compression != "gzip" {
+			errs.add("GzipLevel applies to gzip, but OtlpCompression is %q: leave GzipLevel unset", cfg.compression)
+		}
+		cfg.gzipLevel = int(n)
+	}
+	if p.MaxInFlight != nil {
+		n := *p.MaxInFlight
+		if err := contract.ValidateMaxInFlight(int(n)); err != nil || n != float64(int(n)) {
+			errs.add("MaxInFlight must be a whole number from 1 to %d, got %v", contract.MaxInFlightLimit, n)
+		}
+		cfg.maxInFlight = int(n)
+	}
+}
+
 // validateExport checks what the function exports with: endpoint, protocol,
 // compression and the resource. An endpoint that is a CDK token (a parameter,
 // an import) is checked by the function when it starts, as aws-cdk-lib
@@ -314,11 +336,12 @@ func validateExport(p *LogShipperProps, cfg *settings, errs *problems) {
 		cfg.protocol = v
 	}
 	if v := deref(p.OtlpCompression); v != "" {
-		if v != "gzip" && v != "none" {
-			errs.add("OtlpCompression must be \"gzip\" or \"none\", got %q", v)
+		if err := contract.ValidateCompression(v); err != nil {
+			errs.add("OtlpCompression %v", err)
 		}
 		cfg.compression = v
 	}
+	validateSending(p, cfg, errs)
 	if v := deref(p.ServiceName); v != "" {
 		cfg.serviceName = v
 	} else if p.ServiceName != nil {
@@ -585,6 +608,8 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 		Endpoint:           cfg.endpoint,
 		Protocol:           cfg.protocol,
 		Compression:        cfg.compression,
+		GzipLevel:          cfg.gzipLevel,
+		MaxInFlight:        cfg.maxInFlight,
 		ServiceName:        cfg.serviceName,
 		ResourceAttributes: cfg.resourceAttrs,
 		QueueURL:           *s.queue.QueueUrl(),

@@ -309,6 +309,30 @@ func TestLogShipper_FailsOnMisuse(t *testing.T) {
 			},
 			wantErr: `logshipper: OtlpProtocol must be "http/protobuf" or "http/json", got "grpc"`,
 		},
+		"bad compression": {
+			props: func(awscdk.Stack) *logshipper.LogShipperProps {
+				return &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint), OtlpCompression: jsii.String("br")}
+			},
+			wantErr: `logshipper: OtlpCompression must be "gzip", "zstd" (receivers that accept it, as the OpenTelemetry Collector does) or "none", got "br"`,
+		},
+		"gzip level out of range": {
+			props: func(awscdk.Stack) *logshipper.LogShipperProps {
+				return &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint), GzipLevel: jsii.Number(11)}
+			},
+			wantErr: "logshipper: GzipLevel must be a whole number from 1 (fastest) to 9 (smallest), got 11",
+		},
+		"gzip level without gzip": {
+			props: func(awscdk.Stack) *logshipper.LogShipperProps {
+				return &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint), OtlpCompression: jsii.String("zstd"), GzipLevel: jsii.Number(9)}
+			},
+			wantErr: `logshipper: GzipLevel applies to gzip, but OtlpCompression is "zstd": leave GzipLevel unset`,
+		},
+		"in flight out of range": {
+			props: func(awscdk.Stack) *logshipper.LogShipperProps {
+				return &logshipper.LogShipperProps{OtlpEndpoint: jsii.String(endpoint), MaxInFlight: jsii.Number(0.5)}
+			},
+			wantErr: "logshipper: MaxInFlight must be a whole number from 1 to 64, got 0.5",
+		},
 		"every problem at once": {
 			props: func(awscdk.Stack) *logshipper.LogShipperProps {
 				return &logshipper.LogShipperProps{BatchSize: jsii.Number(50), MaxReceiveCount: jsii.Number(0)}

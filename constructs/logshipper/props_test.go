@@ -70,6 +70,20 @@ func TestLogShipper_PropsReachTheTemplate(t *testing.T) {
 				"OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod%20eu,team=web",
 			})}},
 		},
+		"zstd and requests in flight": {
+			props: logshipper.LogShipperProps{OtlpCompression: jsii.String("zstd"), MaxInFlight: jsii.Number(32)},
+			typ:   "AWS::Lambda::Function",
+			expect: map[string]any{"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
+				"OTEL_EXPORTER_OTLP_COMPRESSION": "zstd", "ELB_OTEL_MAX_IN_FLIGHT": "32",
+			})}},
+		},
+		"gzip level": {
+			props: logshipper.LogShipperProps{GzipLevel: jsii.Number(9)},
+			typ:   "AWS::Lambda::Function",
+			expect: map[string]any{"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
+				"OTEL_EXPORTER_OTLP_COMPRESSION": "gzip", "ELB_OTEL_GZIP_LEVEL": "9",
+			})}},
+		},
 		"insecure endpoint when allowed": {
 			props: logshipper.LogShipperProps{OtlpEndpoint: jsii.String("http://collector.internal:4318"), AllowInsecureEndpoint: jsii.Bool(true)},
 			typ:   "AWS::Lambda::Function",

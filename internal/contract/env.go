@@ -11,8 +11,8 @@ const (
 	EnvEndpoint        = "OTEL_EXPORTER_OTLP_ENDPOINT"         // base URL; /v1/logs is appended
 	EnvLogsHeaders     = "OTEL_EXPORTER_OTLP_LOGS_HEADERS"     // k1=v1,k2=v2 (values percent-encoded)
 	EnvHeaders         = "OTEL_EXPORTER_OTLP_HEADERS"          // k1=v1,k2=v2 (values percent-encoded)
-	EnvLogsCompression = "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION" // gzip or none
-	EnvCompression     = "OTEL_EXPORTER_OTLP_COMPRESSION"      // gzip or none
+	EnvLogsCompression = "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION" // gzip, zstd or none
+	EnvCompression     = "OTEL_EXPORTER_OTLP_COMPRESSION"      // gzip, zstd or none
 	EnvLogsTimeout     = "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT"     // milliseconds per attempt
 	EnvTimeout         = "OTEL_EXPORTER_OTLP_TIMEOUT"          // milliseconds per attempt
 	EnvLogsProtocol    = "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"    // http/protobuf or http/json
@@ -64,7 +64,9 @@ const (
 type FunctionEnv struct {
 	Endpoint           string // base URL of the OTLP/HTTP receiver
 	Protocol           string // http/protobuf or http/json
-	Compression        string // gzip or none
+	Compression        string // gzip, zstd or none
+	GzipLevel          int    // 0: unset (the function's default)
+	MaxInFlight        int    // 0: unset (the function's default)
 	ServiceName        string
 	ResourceAttributes string // already encoded with EncodeResourceAttributes; empty: unset
 	HeadersSecretARN   string // empty: unset
@@ -96,6 +98,12 @@ func (e FunctionEnv) Encode() map[string]string {
 	}
 	if e.OnRejected != "" {
 		env[EnvOnRejected] = e.OnRejected
+	}
+	if e.GzipLevel != 0 {
+		env[EnvGzipLevel] = strconv.Itoa(e.GzipLevel)
+	}
+	if e.MaxInFlight != 0 {
+		env[EnvMaxInFlight] = strconv.Itoa(e.MaxInFlight)
 	}
 	return env
 }

@@ -135,4 +135,3 @@ func slicesHasEmpty(s []string) bool {
 	}
 	return false
 }
-

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -34,6 +35,9 @@ type Response struct {
 	Drop       bool          // close the connection without answering
 	// Rejected makes a 200 a partial success rejecting this many records.
 	Rejected int64
+	// AfterRequests holds the answer until this many requests (this one
+	// included) have arrived: later requests are then in flight.
+	AfterRequests int
 }
 
 // Record is one received log record, decoded.
@@ -67,6 +71,8 @@ type Receiver struct {
 	metricRequests int
 	errs           []error
 	notify         chan struct{}
+	arrived        chan struct{} // closed and replaced at each request
+	holds          holds
 }
 
 // Start listens on addr ("127.0.0.1:0" for any free port) and serves.
@@ -75,7 +81,7 @@ func Start(addr string) (*Receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Receiver{URL: "http://" + ln.Addr().String(), ln: ln, notify: make(chan struct{}, 1)}
+	r := &Receiver{URL: "http://" + ln.Addr().String(), ln: ln, notify: make(chan struct{}, 1), arrived: make(chan struct{})}
 	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
 	go r.srv.Serve(ln) //nolint:errcheck // Close ends it
 	return r, nil
@@ -161,11 +167,20 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 			r.headers[name][v] = true
 		}
 	}
+	close(r.arrived)
+	r.arrived = make(chan struct{})
 	var resp Response
 	if len(r.script) > 0 {
 		resp, r.script = r.script[0], r.script[1:]
 	}
+	gate, after := r.holds.enter() // in the order of arrival
+	arrival := r.requests
 	r.mu.Unlock()
+	ok, done := r.hold(w, req, arrival, gate, after)
+	defer done()
+	if !ok || !r.awaitRequests(req, resp.AfterRequests) {
+		return
+	}
 
 	if resp.Drop {
 		if hj, ok := w.(http.Hijacker); ok {
@@ -227,14 +242,43 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.Write(b) //nolint:errcheck
 }
 
+// awaitRequests waits until n requests have arrived; false when the client
+// gave up first.
+func (r *Receiver) awaitRequests(req *http.Request, n int) bool {
+	for {
+		r.mu.Lock()
+		arrived, done := r.arrived, r.requests >= n
+		r.mu.Unlock()
+		if done {
+			return true
+		}
+		select {
+		case <-arrived:
+		case <-req.Context().Done():
+			return false
+		}
+	}
+}
+
 func decode(req *http.Request) (*collogspb.ExportLogsServiceRequest, bool, error) {
 	var body io.Reader = req.Body
-	if req.Header.Get("Content-Encoding") == "gzip" {
+	switch ce := req.Header.Get("Content-Encoding"); ce {
+	case "":
+	case "gzip":
 		zr, err := gzip.NewReader(req.Body)
 		if err != nil {
 			return nil, false, fmt.Errorf("gzip: %w", err)
 		}
 		body = zr
+	case "zstd":
+		zr, err := zstd.NewReader(req.Body)
+		if err != nil {
+			return nil, false, fmt.Errorf("zstd: %w", err)
+		}
+		defer zr.Close()
+		body = zr
+	default:
+		return nil, false, fmt.Errorf("unexpected Content-Encoding %q", ce)
 	}
 	raw, err := io.ReadAll(body)
 	if err != nil {

@@ -50,7 +50,7 @@ func runConsume(ctx context.Context, args []string, stderr io.Writer, logger *sl
 		fmt.Fprintln(stderr, "elb-otel consume: want --max-messages 1-10, --wait 0-20s and --visibility-timeout of at least 2m")
 		return errUsage
 	}
-	deps, err := app.New(ctx, app.Options{Logger: logger, Exporter: ef.apply})
+	deps, err := app.New(ctx, app.Options{Logger: logger, Exporter: ef.apply, Settings: ef.settings})
 	if err != nil {
 		return err
 	}

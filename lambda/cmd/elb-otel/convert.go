@@ -46,6 +46,7 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Shipper: pipeline.NewShipper(&jsonLines{w: stdout}, pipeline.Options{
 			Record:          logrecord.Options{ServiceName: *service},
 			MaxBatchRecords: *batch,
+			MaxInFlight:     1, // the lines come out in the order of the input, from one writer
 		}),
 		MetricExporter: &metricJSONLines{w: stdout},
 		MetricOptions:  metricstream.ShipOptions{Options: metricstream.Options{ServiceName: *service, PollingNames: *pollingNames}},

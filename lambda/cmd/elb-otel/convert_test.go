@@ -201,6 +201,7 @@ func TestConvert_JSONLinesAreTheShippedBytes(t *testing.T) {
 			s := pipeline.NewShipper(tee, pipeline.Options{
 				Record:          logrecord.Options{ServiceName: "edge", ResourceAttributes: map[string]string{"team": "a b+c%d=e,f"}},
 				MaxBatchRecords: 50,
+				MaxInFlight:     1, // as convert: one writer, lines in input order
 				Now:             func() time.Time { return now },
 			})
 			if _, err := convertFile(context.Background(), &handler.Handler{Shipper: s}, f.path, "my-logs", f.key); err != nil {

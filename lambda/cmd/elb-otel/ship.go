@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/elb-otel/elb-otel/internal/contract"
 	"github.com/elb-otel/elb-otel/lambda/internal/app"
+	"github.com/elb-otel/elb-otel/lambda/internal/config"
 	"github.com/elb-otel/elb-otel/lambda/internal/event"
 	"github.com/elb-otel/elb-otel/lambda/internal/handler"
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
@@ -33,20 +35,24 @@ func (h headerFlags) Set(v string) error {
 	return nil
 }
 
-// exporterFlags are the OTLP flags ship and consume share.
+// exporterFlags are the OTLP and sending flags ship and consume share.
 type exporterFlags struct {
 	endpoint    string
 	protocol    string
 	compression string
+	gzipLevel   int
 	timeout     time.Duration
 	headers     headerFlags
+	inFlight    int
 }
 
 func (e *exporterFlags) register(fs *flag.FlagSet) {
 	e.headers = headerFlags{}
 	fs.StringVar(&e.endpoint, "endpoint", "", "OTLP/HTTP base URL, e.g. http://localhost:4318 (/v1/logs is appended), or the full logs URL ending in /v1/logs (default: $OTEL_EXPORTER_OTLP_ENDPOINT)")
 	fs.StringVar(&e.protocol, "protocol", "", "http/protobuf or http/json (default: $OTEL_EXPORTER_OTLP_PROTOCOL or http/protobuf)")
-	fs.StringVar(&e.compression, "compression", "", "gzip or none (default: $OTEL_EXPORTER_OTLP_COMPRESSION or gzip)")
+	fs.StringVar(&e.compression, "compression", "", "gzip, zstd (receivers that accept it) or none (default: $OTEL_EXPORTER_OTLP_COMPRESSION or gzip)")
+	fs.IntVar(&e.gzipLevel, "gzip-level", 0, fmt.Sprintf("gzip level, 1 (fastest) to 9 (smallest) (default: $%s or %d)", contract.EnvGzipLevel, otlpexport.DefaultGzipLevel))
+	fs.IntVar(&e.inFlight, "in-flight", 0, fmt.Sprintf("export requests in flight per file, 1 to %d (default: $%s or %d)", contract.MaxInFlightLimit, contract.EnvMaxInFlight, pipeline.DefaultMaxInFlight))
 	fs.DurationVar(&e.timeout, "timeout", 0, "per-request timeout (default: $OTEL_EXPORTER_OTLP_TIMEOUT or 10s)")
 	fs.Var(e.headers, "header", "request header name=value (repeatable; prefer $OTEL_EXPORTER_OTLP_HEADERS for secrets)")
 }
@@ -65,6 +71,9 @@ func (e *exporterFlags) apply(cfg *otlpexport.Config) {
 	if e.compression != "" {
 		cfg.Compression = e.compression
 	}
+	if e.gzipLevel != 0 {
+		cfg.GzipLevel = e.gzipLevel
+	}
 	if e.timeout > 0 {
 		cfg.Timeout = e.timeout
 	}
@@ -74,6 +83,17 @@ func (e *exporterFlags) apply(cfg *otlpexport.Config) {
 	for k, v := range e.headers {
 		cfg.Headers[k] = v
 	}
+}
+
+// settings overrides the environment's settings with the flags given.
+func (e *exporterFlags) settings(s *config.Settings) error {
+	if e.inFlight != 0 {
+		if err := contract.ValidateMaxInFlight(e.inFlight); err != nil {
+			return fmt.Errorf("--in-flight %w", err)
+		}
+		s.MaxInFlight = e.inFlight
+	}
+	return nil
 }
 
 func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.Logger) error {
@@ -99,7 +119,7 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 		fs.Usage()
 		return errUsage
 	}
-	deps, err := app.New(ctx, app.Options{Logger: logger, Exporter: ef.apply})
+	deps, err := app.New(ctx, app.Options{Logger: logger, Exporter: ef.apply, Settings: ef.settings})
 	if err != nil {
 		return err
 	}

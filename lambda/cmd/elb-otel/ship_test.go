@@ -88,3 +88,39 @@ func TestShip_S3Prefix(t *testing.T) {
 		t.Errorf("stderr does not say %q:\n%s", want, stderr)
 	}
 }
+
+// The sending flags: requests in flight, zstd, the gzip level; every line
+// arrives once whichever is used, and a bad value is a clear error.
+func TestShip_SendingFlags(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		flags   []string
+		wantErr string
+	}{
+		"one in flight":      {flags: []string{"--in-flight", "1"}},
+		"eight in flight":    {flags: []string{"--in-flight", "8"}},
+		"zstd":               {flags: []string{"--compression", "zstd"}},
+		"gzip level 1":       {flags: []string{"--gzip-level", "1"}},
+		"too many in flight": {flags: []string{"--in-flight", "65"}, wantErr: "--in-flight must be between 1 and 64, got 65"},
+		"gzip level 0-9":     {flags: []string{"--gzip-level", "10"}, wantErr: "GzipLevel must be between 1 (fastest) and 9 (smallest), got 10"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			file := writeFile(t, t.TempDir(), generate(loggen.ALB, 7, 500, ""))
+			rcv := receiver(t)
+			args := append(append([]string{"ship", "--endpoint", rcv.URL, "--quiet"}, tc.flags...), file.path)
+			code, _, stderr := cli(t, args...)
+			if tc.wantErr != "" {
+				if code != 1 || !strings.Contains(stderr, tc.wantErr) {
+					t.Errorf("exit code %d, want 1 saying %q; stderr:\n%s", code, tc.wantErr, stderr)
+				}
+				return
+			}
+			if code != 0 {
+				t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+			}
+			checkDelivered(t, rcv.Records(), file)
+		})
+	}
+}

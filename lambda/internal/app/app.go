@@ -44,6 +44,9 @@ type Options struct {
 	Metrics io.Writer // EMF lines; nil for none
 	// Exporter overrides parts of the environment's exporter config (CLI flags).
 	Exporter func(*otlpexport.Config)
+	// Settings overrides parts of the environment's settings (CLI flags); it
+	// returns an error for a value it rejects.
+	Settings func(*config.Settings) error
 }
 
 // New reads the environment, fetches the headers secret and builds the
@@ -56,6 +59,11 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 	settings, err := config.FromEnv(lookup)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Settings != nil {
+		if err := opts.Settings(&settings); err != nil {
+			return nil, err
+		}
 	}
 	expCfg, err := otlpexport.ConfigFromEnv(lookup)
 	if opts.Exporter != nil {
@@ -100,6 +108,7 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 		Record:          logrecord.Options{ServiceName: settings.ServiceName, ResourceAttributes: settings.ResourceAttributes},
 		MaxBatchRecords: settings.BatchRecords,
 		MaxBatchBytes:   settings.BatchBytes,
+		MaxInFlight:     settings.MaxInFlight,
 	})
 	d.Handler = &handler.Handler{
 		S3:            d.S3,

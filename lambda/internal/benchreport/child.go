@@ -39,8 +39,9 @@ func (r childResult) mbPerSec() float64 { return float64(r.BytesRead) / 1e6 / r.
 func (r childResult) wireBytesPerRecord() float64 { return float64(r.BytesSent) / float64(r.Records) }
 
 // runChild ships file to endpoint with the exporter and the pipeline the Lambda
-// function uses, in their default configuration, and prints a childResult.
-func runChild(file, key, endpoint, cpuprofile string) error {
+// function uses, in their default configuration (but inFlight requests in
+// flight, when not 0), and prints a childResult.
+func runChild(file, key, endpoint, cpuprofile string, inFlight int) error {
 	if file == "" || endpoint == "" {
 		return errors.New("-child needs -file and -endpoint")
 	}
@@ -48,7 +49,7 @@ func runChild(file, key, endpoint, cpuprofile string) error {
 	if err != nil {
 		return err
 	}
-	s := pipeline.NewShipper(exp, pipeline.Options{})
+	s := pipeline.NewShipper(exp, pipeline.Options{MaxInFlight: inFlight})
 	f, err := os.Open(file)
 	if err != nil {
 		return err

@@ -12,9 +12,21 @@
 // run with OpenTelemetry's own protobuf types, to check that the runs ship real
 // records.
 //
+// The latency table ships a smaller file (-latency-lines) against a receiver that
+// answers each request 0, 50, 150 and 500 ms late, as a distant backend does: on
+// one core, and at the function's default memory size's share of one (see
+// cpuShare). There the receiver is a process of its own pinned to one core and
+// the shipper, with GOMAXPROCS=1, is pinned to the other (taskset), so the
+// receiver's work never takes the measured core's time.
+//
+// With -ship-cli, it instead times the elb-otel CLI (`elb-otel ship`, GOMAXPROCS=1,
+// pinned) of a generated file against the receiver process at -delays, several
+// binaries side by side (before and after a change), and prints the medians.
+//
 // Usage:
 //
-//	go run ./lambda/internal/benchreport [-lines 1000000] [-runs 3] [-dir DIR]
+//	go run ./lambda/internal/benchreport [-lines 1000000] [-latency-lines 200000] [-runs 3] [-dir DIR]
+//	go run ./lambda/internal/benchreport -ship-cli OLD,NEW [-lines 200000] [-delays 0s,150ms] [-runs 5]
 package main
 
 import (
@@ -65,19 +77,47 @@ func main() {
 		key        = flag.String("key", "", "child: the S3 key of the file")
 		endpoint   = flag.String("endpoint", "", "child: the OTLP logs endpoint")
 		cpuprofile = flag.String("cpuprofile", "", "child: write a CPU profile of the shipping here")
+		inFlight   = flag.Int("inflight", 0, "child: requests in flight (default: the pipeline's)")
 		lines      = flag.Int("lines", 1_000_000, "lines in the generated file")
 		runs       = flag.Int("runs", 3, "end-to-end runs per GOMAXPROCS setting (the median is shown)")
 		dir        = flag.String("dir", "", "directory for the generated file and the profile (default: a new temporary directory, removed at the end)")
+		latLines   = flag.Int("latency-lines", 200_000, "lines in the file of the latency table (0: no latency table)")
+		receive    = flag.Bool("receive", false, "serve the receiver and print its URL, until stdin closes (used by the report)")
+		shipCLI    = flag.String("ship-cli", "", "instead of the report: time `elb-otel ship` with these binaries (comma-separated), GOMAXPROCS=1, against -delays")
+		delays     = flag.String("delays", "0s,150ms", "-ship-cli: the receiver delays")
 	)
 	flag.Parse()
 	if *child {
-		if err := runChild(*file, *key, *endpoint, *cpuprofile); err != nil {
+		if err := runChild(*file, *key, *endpoint, *cpuprofile, *inFlight); err != nil {
 			fmt.Fprintln(os.Stderr, "benchreport -child:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	if err := report(os.Stdout, *lines, *runs, *dir); err != nil {
+	if *receive {
+		if err := runReceiver(); err != nil {
+			fmt.Fprintln(os.Stderr, "benchreport -receive:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *shipCLI != "" {
+		var ds []time.Duration
+		for _, v := range strings.Split(*delays, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "benchreport: -delays:", err)
+				os.Exit(2)
+			}
+			ds = append(ds, d)
+		}
+		if err := compareCLI(os.Stdout, strings.Split(*shipCLI, ","), ds, *lines, *runs, *dir); err != nil {
+			fmt.Fprintln(os.Stderr, "benchreport:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := report(os.Stdout, *lines, *latLines, *runs, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
@@ -94,7 +134,7 @@ type input struct {
 	examples []string // the first lines, for the in-process benchmarks
 }
 
-func report(w io.Writer, lines, runs int, dir string) error {
+func report(w io.Writer, lines, latLines, runs int, dir string) error {
 	if lines <= 0 || runs <= 0 {
 		return fmt.Errorf("-lines and -runs must be positive, got %d and %d", lines, runs)
 	}
@@ -148,7 +188,31 @@ func report(w io.Writer, lines, runs int, dir string) error {
 		return err
 	}
 
-	printReport(w, in, procs, e2e, profRun, split, per, levels, time.Since(started))
+	var lat [][]latencyCell
+	var latIn *input
+	settings := []cpuSetting{{name: "one core"}}
+	if latLines > 0 {
+		if latIn, err = generate(filepath.Join(dir, "latency"), latLines); err != nil {
+			return err
+		}
+		share := newCPUShare(float64(defaultMemoryMiB) / fullVCPUMiB)
+		defer share.close()
+		settings = append(settings, cpuSetting{name: fmt.Sprintf("%d MiB (%.2f vCPU)", defaultMemoryMiB, share.share), share: share})
+		remote, err := startRemoteReceiver()
+		if err != nil {
+			return err
+		}
+		defer remote.close()
+		if lat, err = latencyTable(remote, latIn, settings, runs); err != nil {
+			return err
+		}
+	}
+
+	printReport(w, in, procs, e2e, profRun, split, per, levels)
+	if lat != nil {
+		printLatency(w, latIn, settings, lat, runs)
+	}
+	fmt.Fprintf(w, "\n%s\n(report took %s; generating the input %s)\n", strings.Repeat("-", 100), time.Since(started).Round(time.Second), in.genTime.Round(100*time.Millisecond))
 	return nil
 }
 
@@ -158,6 +222,9 @@ func generate(dir string, lines int) (*input, error) {
 	t0 := time.Now()
 	g := loggen.New(loggen.ALB, seed, start)
 	in := &input{key: g.Key("", 1), lines: lines, path: filepath.Join(dir, "alb.log.gz")}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
 	f, err := os.Create(in.path)
 	if err != nil {
 		return nil, err
@@ -256,7 +323,7 @@ func median(rs []childResult) childResult {
 	return s[len(s)/2]
 }
 
-func printReport(w io.Writer, in *input, procs []int, e2e map[int][]childResult, profRun childResult, split []splitRow, per []perLineResult, levels []levelResult, took time.Duration) {
+func printReport(w io.Writer, in *input, procs []int, e2e map[int][]childResult, profRun childResult, split []splitRow, per []perLineResult, levels []levelResult) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	rule := strings.Repeat("-", 100)
 	p("\n%s\nelb-otel pipeline benchmark   %s %s/%s, %d CPUs (%s)\n", rule, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
@@ -374,7 +441,6 @@ func printReport(w io.Writer, in *input, procs []int, e2e map[int][]childResult,
 		note += " Otherwise the records must shrink: each carries the raw line as its body, and again as some 35 typed attributes."
 		p("\n%s", wrap(note, 98, "  "))
 	}
-	p("\n%s\n(report took %s; generating the input %s)\n", rule, took.Round(time.Second), in.genTime.Round(100*time.Millisecond))
 }
 
 // cpuModel returns the CPU's model name from /proc/cpuinfo, or "".

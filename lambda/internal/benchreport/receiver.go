@@ -17,7 +17,8 @@ import (
 
 // receiver is a loopback OTLP/HTTP logs endpoint that counts and discards what it
 // receives, except the first request after each reset, which it decodes with
-// OpenTelemetry's own types to check that it holds records.
+// OpenTelemetry's own types to check that it holds records. It answers each
+// request delay after reading its body, as a distant backend would.
 type receiver struct {
 	url string
 	srv *http.Server
@@ -25,12 +26,15 @@ type receiver struct {
 	mu    sync.Mutex
 	st    receiverStats
 	first bool // the next request is the first since reset
+	delay time.Duration
 }
 
 type receiverStats struct {
 	requests     int
 	wireBytes    int64
 	firstRecords int
+	maxInFlight  int // most requests open at once
+	inFlight     int
 	err          error
 }
 
@@ -47,11 +51,15 @@ func startReceiver() (*receiver, error) {
 
 func (r *receiver) close() { _ = r.srv.Close() }
 
-func (r *receiver) reset() {
+func (r *receiver) reset() { r.resetDelay(0) }
+
+// resetDelay clears the counts and sets the delay of the answers.
+func (r *receiver) resetDelay(delay time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.st = receiverStats{}
 	r.first = true
+	r.delay = delay
 }
 
 func (r *receiver) stats() receiverStats {
@@ -70,9 +78,16 @@ func (r *receiver) fail(err error) {
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
-	first := r.first
+	first, delay := r.first, r.delay
 	r.first = false
+	r.st.inFlight++
+	r.st.maxInFlight = max(r.st.maxInFlight, r.st.inFlight)
 	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.st.inFlight--
+		r.mu.Unlock()
+	}()
 
 	var n int64
 	var err error
@@ -94,6 +109,9 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.fail(err)
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
+	}
+	if delay > 0 {
+		time.Sleep(delay)
 	}
 	r.mu.Lock()
 	r.st.requests++

@@ -31,6 +31,7 @@ const (
 	EnvBatchBytes         = contract.EnvBatchBytes
 	EnvMetricsPrefix      = contract.EnvMetricsPrefix
 	EnvMetricsPollingName = contract.EnvMetricsPollingNames
+	EnvMaxInFlight        = contract.EnvMaxInFlight
 )
 
 // Settings are the shipper's settings other than the exporter's.
@@ -54,6 +55,7 @@ type Settings struct {
 	// MetricsPollingNames renames the stream's Summaries to the polling
 	// mode's gauges.
 	MetricsPollingNames bool
+	MaxInFlight         int // export requests in flight per object; 0: the pipeline's default
 }
 
 // FromEnv reads Settings with lookup (os.LookupEnv in production).
@@ -130,6 +132,18 @@ func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
 	v, name = from(EnvBatchBytes, "")
 	if s.BatchBytes, err = positiveInt(v, name, "1048576"); err != nil {
 		errs = append(errs, err)
+	}
+	if v := get(EnvMaxInFlight, ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err == nil {
+			err = contract.ValidateMaxInFlight(n)
+		} else {
+			err = fmt.Errorf("must be a whole number such as 8, got %q", v)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %w", EnvMaxInFlight, err))
+		}
+		s.MaxInFlight = n
 	}
 	return s, errors.Join(errs...)
 }

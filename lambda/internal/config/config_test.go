@@ -28,12 +28,12 @@ func TestFromEnv(t *testing.T) {
 				"OTEL_SERVICE_NAME": "edge", "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod,team=a%2Cb",
 				"ELB_OTEL_HEADERS_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:x", "ELB_OTEL_QUEUE_URL": "https://q",
 				"ELB_OTEL_DELETE_OBJECTS": "TRUE", "ELB_OTEL_BUCKET": "logs", "ELB_OTEL_PREFIX": "AWSLogs/",
-				"ELB_OTEL_BATCH_RECORDS": "500", "ELB_OTEL_BATCH_BYTES": "1048576",
+				"ELB_OTEL_BATCH_RECORDS": "500", "ELB_OTEL_BATCH_BYTES": "1048576", "ELB_OTEL_MAX_IN_FLIGHT": "8",
 			},
 			want: config.Settings{
 				ServiceName: "edge", ResourceAttributes: map[string]string{"deployment.environment": "prod", "team": "a,b"},
 				HeadersSecretARN: "arn:aws:secretsmanager:eu-west-1:1:secret:x", QueueURL: "https://q", DeleteObjects: true,
-				Bucket: "logs", Prefix: "AWSLogs/", BatchRecords: 500, BatchBytes: 1048576,
+				Bucket: "logs", Prefix: "AWSLogs/", BatchRecords: 500, BatchBytes: 1048576, MaxInFlight: 8,
 			},
 		},
 		"guide aliases": {
@@ -48,12 +48,17 @@ func TestFromEnv(t *testing.T) {
 			env:  map[string]string{"ELB_OTEL_BUCKET": "new", "S3_BUCKET_NAME": "old"},
 			want: config.Settings{ServiceName: "elb", Bucket: "new"},
 		},
+		"in flight out of range": {
+			env:     map[string]string{"ELB_OTEL_MAX_IN_FLIGHT": "100"},
+			wantErr: "ELB_OTEL_MAX_IN_FLIGHT must be between 1 and 64, got 100",
+		},
 		"every error at once": {
-			env: map[string]string{"ELB_OTEL_DELETE_OBJECTS": "maybe", "BATCH_SIZE": "-1", "ELB_OTEL_HEADERS_SECRET_ARN": "my-secret", "OTEL_RESOURCE_ATTRIBUTES": "novalue"},
+			env: map[string]string{"ELB_OTEL_DELETE_OBJECTS": "maybe", "BATCH_SIZE": "-1", "ELB_OTEL_HEADERS_SECRET_ARN": "my-secret", "OTEL_RESOURCE_ATTRIBUTES": "novalue", "ELB_OTEL_MAX_IN_FLIGHT": "many"},
 			wantErr: `OTEL_RESOURCE_ATTRIBUTES: "novalue" is not key=value (example: deployment.environment=prod,team=edge)
 ELB_OTEL_HEADERS_SECRET_ARN must be a Secrets Manager secret ARN (arn:aws:secretsmanager:...), got "my-secret"
 ELB_OTEL_DELETE_OBJECTS must be true or false, got "maybe"
-BATCH_SIZE must be a positive whole number such as 1000, got "-1"`,
+BATCH_SIZE must be a positive whole number such as 1000, got "-1"
+ELB_OTEL_MAX_IN_FLIGHT must be a whole number such as 8, got "many"`,
 		},
 		"rejected records: succeed": {
 			env:  map[string]string{"ELB_OTEL_ON_REJECTED": "succeed"},

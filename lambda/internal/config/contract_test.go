@@ -39,7 +39,7 @@ func TestFromEnv_DecodesTheConstructsEnvironment(t *testing.T) {
 	if !reflect.DeepEqual(s.ResourceAttributes, wantAttrs) {
 		t.Errorf("resource attributes = %q, want %q", s.ResourceAttributes, wantAttrs)
 	}
-	if s.ServiceName != "edge" || !s.DeleteObjects || s.Prefix != "alb/AWSLogs/" ||
+	if s.ServiceName != "edge" || !s.DeleteObjects || s.Prefix != "alb/AWSLogs/" || s.MaxInFlight != 8 ||
 		s.HeadersSecretARN != "arn:aws:secretsmanager:eu-west-1:123456789012:secret:otlp-headers-AbCdEf" {
 		t.Errorf("settings = %+v", s)
 	}
@@ -62,7 +62,7 @@ func TestFunctionEnv_RoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := contract.FunctionEnv{
-		Endpoint: "http://collector.internal:4318", Protocol: "http/json", Compression: "none", ServiceName: "edge",
+		Endpoint: "http://collector.internal:4318", Protocol: "http/json", Compression: "gzip", GzipLevel: 9, MaxInFlight: 12, ServiceName: "edge",
 		ResourceAttributes: enc, HeadersSecretARN: "arn:aws:secretsmanager:eu-west-1:1:secret:h",
 		QueueURL: "https://sqs.eu-west-1.amazonaws.com/1/q", Bucket: "logs", Prefix: "alb/AWSLogs/", DeleteObjects: true,
 	}
@@ -73,7 +73,7 @@ func TestFunctionEnv_RoundTrip(t *testing.T) {
 	}
 	want := config.Settings{
 		ServiceName: "edge", ResourceAttributes: attrs, HeadersSecretARN: in.HeadersSecretARN, QueueURL: in.QueueURL,
-		DeleteObjects: true, Bucket: "logs", Prefix: "alb/AWSLogs/",
+		DeleteObjects: true, Bucket: "logs", Prefix: "alb/AWSLogs/", MaxInFlight: 12,
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("FromEnv = %+v\nwant %+v", s, want)
@@ -82,7 +82,7 @@ func TestFunctionEnv_RoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Endpoint != "http://collector.internal:4318/v1/logs" || cfg.Protocol != otlpexport.ProtocolHTTPJSON || cfg.Compression != "none" {
+	if cfg.Endpoint != "http://collector.internal:4318/v1/logs" || cfg.Protocol != otlpexport.ProtocolHTTPJSON || cfg.Compression != "gzip" || cfg.GzipLevel != 9 {
 		t.Errorf("ConfigFromEnv = %s", cfg)
 	}
 }

@@ -3,35 +3,45 @@ package otlpexport
 import (
 	"bytes"
 	"io"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpjson"
 )
-
-// gzipLevel is the compression level of request bodies. Compression is over
-// half of the shipper's CPU time, so the level trades CPU for wire bytes. Measured
-// by `make bench` on generated ALB lines (2,239 bytes of protobuf a record):
-// level 2 sends 229 bytes a record at about 196,000 lines/s on one core, level 6
-// 194 bytes at about 135,000 lines/s (still above the 120,000 lines/s target),
-// level 9 181 bytes at 56,000. Egress and backend ingest are billed by the byte
-// while a Lambda's CPU is cheap, so the default is 6 (gzip's own default).
-const gzipLevel = 6
 
 // maxPooledBuffer is the largest buffer kept for reuse; larger ones are left to
 // the garbage collector so one huge request does not pin memory.
 const maxPooledBuffer = 16 << 20
 
-// encoder turns encoded requests into request bodies, reusing gzip writers and output
-// buffers. It is safe for concurrent use.
+// encoder turns encoded requests into request bodies, reusing gzip writers and
+// output buffers. It is safe for concurrent use: the pipeline compresses
+// several requests at once, one per core.
 type encoder struct {
 	json    bool
 	gzip    bool
-	writers sync.Pool // *gzip.Writer
-	buffers sync.Pool // *bytes.Buffer
+	level   int           // gzip level
+	zstd    *zstd.Encoder // non-nil when compressing with zstd
+	writers sync.Pool     // *gzip.Writer
+	buffers sync.Pool     // *bytes.Buffer
 }
+
+// newEncoder returns the encoder of cfg (defaults applied).
+func newEncoder(cfg Config) *encoder {
+	e := &encoder{json: cfg.Protocol == ProtocolHTTPJSON, gzip: cfg.Compression == CompressionGzip, level: cfg.GzipLevel}
+	if cfg.Compression == CompressionZstd {
+		// EncodeAll may run on several goroutines at once, each on one core;
+		// the default level is zstd's "default" (level 3).
+		e.zstd, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithLowerEncoderMem(true))
+	}
+	return e
+}
+
+// compresses reports whether request bodies are compressed.
+func (e *encoder) compresses() bool { return e.gzip || e.zstd != nil }
 
 // payload is one encoded request body, shared by all attempts of an export. Its
 // buffer goes back to the pool when the exporter and every request body reading
@@ -57,12 +67,13 @@ func (e *encoder) encodeProto(raw []byte) (*payload, error) {
 	return e.pack(raw, false)
 }
 
-// pack compresses raw, when the encoder gzips, into a pooled buffer. Otherwise the
-// payload is raw itself when owned (no one else uses it), or a pooled copy.
+// pack compresses raw, when the encoder compresses, into a pooled buffer.
+// Otherwise the payload is raw itself when owned (no one else uses it), or a
+// pooled copy.
 func (e *encoder) pack(raw []byte, owned bool) (*payload, error) {
 	p := &payload{enc: e}
 	p.refs.Store(1)
-	if !e.gzip && owned {
+	if !e.compresses() && owned {
 		p.data = raw
 		return p, nil
 	}
@@ -72,7 +83,17 @@ func (e *encoder) pack(raw []byte, owned bool) (*payload, error) {
 		buf = new(bytes.Buffer)
 	}
 	buf.Reset()
-	if !e.gzip {
+	switch {
+	case e.zstd != nil:
+		buf.Grow(len(raw)/6 + 64)
+		p.data = e.zstd.EncodeAll(raw, buf.Bytes()[:0])
+		if cap(p.data) <= buf.Cap() {
+			p.buf = buf // EncodeAll wrote into buf's array
+		} else {
+			e.buffers.Put(buf)
+		}
+		return p, nil
+	case !e.gzip:
 		buf.Write(raw)
 		p.data = buf.Bytes()
 		p.buf = buf
@@ -82,8 +103,8 @@ func (e *encoder) pack(raw []byte, owned bool) (*payload, error) {
 	buf.Grow(len(raw)/6 + 64)
 	zw, _ := e.writers.Get().(*gzip.Writer)
 	if zw == nil {
-		// The level is valid: NewWriterLevel cannot fail.
-		zw, _ = gzip.NewWriterLevel(buf, gzipLevel)
+		// The level was validated: NewWriterLevel cannot fail.
+		zw, _ = gzip.NewWriterLevel(buf, e.level)
 	} else {
 		zw.Reset(buf)
 	}

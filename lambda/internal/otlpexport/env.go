@@ -30,6 +30,7 @@ const (
 	EnvAliasEndpoint   = contract.EnvAliasEndpoint
 	EnvAliasHeaders    = contract.EnvAliasHeaders
 	EnvAliasTimeout    = contract.EnvAliasTimeout
+	EnvGzipLevel       = contract.EnvGzipLevel
 )
 
 // ErrNoEndpoint is wrapped by the error of [ConfigFromEnv] when no endpoint
@@ -50,7 +51,7 @@ const logsPath = "/v1/logs"
 //     ("k1=v1,k2=v2", values percent-decoded), OTEL_HEADERS (a JSON object); the
 //     winning variable supplies all headers, they are not merged;
 //   - compression: OTEL_EXPORTER_OTLP_LOGS_COMPRESSION, OTEL_EXPORTER_OTLP_COMPRESSION
-//     (gzip or none);
+//     (gzip, zstd or none), and the gzip level from ELB_OTEL_GZIP_LEVEL (1 to 9);
 //   - timeout: OTEL_EXPORTER_OTLP_LOGS_TIMEOUT, OTEL_EXPORTER_OTLP_TIMEOUT
 //     (milliseconds), REQUEST_TIMEOUT (seconds);
 //   - protocol: OTEL_EXPORTER_OTLP_LOGS_PROTOCOL, OTEL_EXPORTER_OTLP_PROTOCOL
@@ -85,6 +86,8 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	cfg.Headers, err = headersFromEnv(get(EnvLogsHeaders, EnvHeaders, EnvAliasHeaders))
 	add(err)
 	cfg.Compression, err = compressionFromEnv(get(EnvLogsCompression, EnvCompression))
+	add(err)
+	cfg.GzipLevel, err = gzipLevelFromEnv(get(EnvGzipLevel))
 	add(err)
 	cfg.Timeout, err = timeoutFromEnv(get(EnvLogsTimeout, EnvTimeout, EnvAliasTimeout))
 	add(err)
@@ -152,11 +155,27 @@ func compressionFromEnv(name, v string) (string, error) {
 	if name == "" {
 		return "", nil
 	}
-	switch strings.ToLower(v) {
-	case CompressionGzip, CompressionNone:
-		return strings.ToLower(v), nil
+	if err := contract.ValidateCompression(strings.ToLower(v)); err != nil {
+		return "", fmt.Errorf("otlpexport: %s %w (e.g. %s=gzip)", name, err, name)
 	}
-	return "", fmt.Errorf("otlpexport: %s must be gzip or none, got %q (e.g. %s=gzip)", name, v, name)
+	return strings.ToLower(v), nil
+}
+
+// gzipLevelFromEnv reads the gzip level from variable name (empty: none set).
+func gzipLevelFromEnv(name, v string) (int, error) {
+	if name == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err == nil {
+		err = contract.ValidateGzipLevel(n)
+	} else {
+		err = fmt.Errorf("must be a whole number from 1 (fastest) to 9 (smallest), got %q", v)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("otlpexport: %s %w (e.g. %s=6)", name, err, name)
+	}
+	return n, nil
 }
 
 // timeoutFromEnv reads the timeout from variable name (empty: none set).

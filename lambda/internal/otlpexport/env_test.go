@@ -92,6 +92,14 @@ func TestConfigFromEnv(t *testing.T) {
 			env:  map[string]string{EnvEndpoint: base, EnvLogsCompression: "none", EnvCompression: "gzip"},
 			want: Config{Endpoint: base + "/v1/logs", Compression: "none"},
 		},
+		"zstd": {
+			env:  map[string]string{EnvEndpoint: base, EnvCompression: "zstd"},
+			want: Config{Endpoint: base + "/v1/logs", Compression: "zstd"},
+		},
+		"gzip level": {
+			env:  map[string]string{EnvEndpoint: base, EnvGzipLevel: " 9 "},
+			want: Config{Endpoint: base + "/v1/logs", GzipLevel: 9},
+		},
 		"timeout milliseconds": {
 			env:  map[string]string{EnvEndpoint: base, EnvTimeout: "2500"},
 			want: Config{Endpoint: base + "/v1/logs", Timeout: 2500 * time.Millisecond},
@@ -125,7 +133,7 @@ func TestConfigFromEnv(t *testing.T) {
 				t.Fatalf("ConfigFromEnv: %v", err)
 			}
 			if got.Endpoint != tc.want.Endpoint || got.Protocol != tc.want.Protocol || got.Compression != tc.want.Compression ||
-				got.Timeout != tc.want.Timeout || !maps.Equal(got.Headers, tc.want.Headers) {
+				got.GzipLevel != tc.want.GzipLevel || got.Timeout != tc.want.Timeout || !maps.Equal(got.Headers, tc.want.Headers) {
 				t.Errorf("ConfigFromEnv =\n%+v %v\nwant\n%+v %v", got, got.Headers, tc.want, tc.want.Headers)
 			}
 			if _, err := New(got); err != nil {
@@ -207,8 +215,16 @@ func TestConfigFromEnv_Errors(t *testing.T) {
 			want: []string{EnvAliasHeaders + ` member 1: the value contains a line break`},
 		},
 		"compression": {
-			env:  map[string]string{EnvEndpoint: base, EnvLogsCompression: "zstd"},
-			want: []string{EnvLogsCompression + ` must be gzip or none, got "zstd"`, EnvLogsCompression + "=gzip"},
+			env:  map[string]string{EnvEndpoint: base, EnvLogsCompression: "br"},
+			want: []string{EnvLogsCompression + ` must be "gzip", "zstd"`, `got "br"`, EnvLogsCompression + "=gzip"},
+		},
+		"gzip level out of range": {
+			env:  map[string]string{EnvEndpoint: base, EnvGzipLevel: "10"},
+			want: []string{EnvGzipLevel + " must be between 1 (fastest) and 9 (smallest), got 10", EnvGzipLevel + "=6"},
+		},
+		"gzip level not a number": {
+			env:  map[string]string{EnvEndpoint: base, EnvGzipLevel: "best"},
+			want: []string{EnvGzipLevel + ` must be a whole number from 1 (fastest) to 9 (smallest), got "best"`},
 		},
 		"timeout not a number": {
 			env:  map[string]string{EnvEndpoint: base, EnvTimeout: "10s"},

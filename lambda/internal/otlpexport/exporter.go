@@ -24,7 +24,7 @@ type Exporter struct {
 	host         string      // a Host header from Config.Headers, if any
 	contentType  string
 	safeEndpoint string // the endpoint without credentials, for messages
-	enc          encoder
+	enc          *encoder
 
 	// sleep waits d or until ctx is done; replaced in tests.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -148,7 +148,7 @@ func New(cfg Config) (*Exporter, error) {
 	e := &Exporter{
 		cfg:          cfg,
 		safeEndpoint: redactURL(cfg.Endpoint),
-		enc:          encoder{json: cfg.Protocol == ProtocolHTTPJSON, gzip: cfg.Compression == CompressionGzip},
+		enc:          newEncoder(cfg),
 		sleep:        sleepCtx,
 	}
 	if cfg.HTTPClient == nil {
@@ -174,8 +174,8 @@ func New(cfg Config) (*Exporter, error) {
 		e.contentType = "application/json"
 	}
 	e.header.Set("Content-Type", e.contentType)
-	if cfg.Compression == CompressionGzip {
-		e.header.Set("Content-Encoding", "gzip")
+	if cfg.Compression != CompressionNone {
+		e.header.Set("Content-Encoding", cfg.Compression)
 	} else {
 		e.header.Del("Content-Encoding")
 	}
@@ -241,6 +241,7 @@ func (e *Exporter) send(ctx context.Context, p *payload, sig signal, records int
 		if !xe.Retryable {
 			return st, xe
 		}
+		pushedBack(ctx, xe.StatusCode, res)
 		if e.cfg.Retry.Disabled {
 			xe.stop = "retries are disabled"
 			return st, xe

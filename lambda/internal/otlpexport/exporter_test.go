@@ -26,6 +26,8 @@ var encodings = map[string]struct {
 	"protobuf none":           {protocol: ProtocolHTTPProtobuf, compression: "none", wantType: "application/x-protobuf"},
 	"json gzip":               {protocol: ProtocolHTTPJSON, compression: "gzip", wantType: "application/json", wantEnc: "gzip"},
 	"json none":               {protocol: ProtocolHTTPJSON, compression: "none", wantType: "application/json"},
+	"protobuf zstd":           {protocol: ProtocolHTTPProtobuf, compression: "zstd", wantType: "application/x-protobuf", wantEnc: "zstd"},
+	"json zstd":               {protocol: ProtocolHTTPJSON, compression: "zstd", wantType: "application/json", wantEnc: "zstd"},
 }
 
 func TestExport_SendsEveryRecordOnce(t *testing.T) {

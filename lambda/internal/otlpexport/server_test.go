@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
@@ -174,6 +175,15 @@ func decodeRequest(h http.Header, raw []byte) ([]string, error) {
 		}
 		if data, err = io.ReadAll(zr); err != nil {
 			return nil, fmt.Errorf("gunzip: %w", err)
+		}
+	case "zstd":
+		zr, err := zstd.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("zstd: %w", err)
+		}
+		defer zr.Close()
+		if data, err = io.ReadAll(zr); err != nil {
+			return nil, fmt.Errorf("zstd: %w", err)
 		}
 	default:
 		return nil, fmt.Errorf("unexpected Content-Encoding %q", ce)

@@ -2,7 +2,7 @@ package pipeline
 
 // Batching: lines become records in the request being filled, until it is
 // full (Options.MaxBatchRecords, Options.MaxBatchBytes); the sender (send.go)
-// then exports it.
+// then compresses and exports it.
 
 import (
 	"slices"
@@ -18,6 +18,7 @@ type batch struct {
 	records int
 	bytes   int
 	oldest  uint64 // the earliest record time (Unix nanoseconds), 0 when none
+	first   int64  // the first line read into it, 0 when none
 }
 
 func newBatch() *batch {
@@ -27,7 +28,7 @@ func newBatch() *batch {
 }
 
 func (b *batch) reset() {
-	b.records, b.bytes, b.oldest = 0, 0, 0
+	b.records, b.bytes, b.oldest, b.first = 0, 0, 0, 0
 	b.buf = append(b.buf[:0], make([]byte, logrecord.RequestHeadroom)...)
 	b.req = nil
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -52,16 +54,27 @@ func TestShip_CountsEveryKindOfLine(t *testing.T) {
 	if int64(len(recs)) != res.Records {
 		t.Fatalf("the receiver decoded %d records, the result counts %d", len(recs), res.Records)
 	}
-	if got := recs[0].Attributes["aws.elb.parse_error"]; got == nil {
+	// Batches complete in any order: find each line by its log.record.uid.
+	line := func(n int) otlptest.Record {
+		i := slices.IndexFunc(recs, func(r otlptest.Record) bool {
+			return strings.HasSuffix(fmt.Sprint(r.Attributes["log.record.uid"]), fmt.Sprintf("-%d", n))
+		})
+		if i < 0 {
+			t.Fatalf("line %d did not arrive", n)
+		}
+		return recs[i]
+	}
+	if got := line(3).Attributes["aws.elb.parse_error"]; got == nil {
 		t.Errorf("unparsable line: no aws.elb.parse_error")
 	}
-	if got := recs[1].Attributes["aws.elb.parse_error"]; got != "line 4 is longer than 2048 bytes; shipped truncated" {
+	if got := line(4).Attributes["aws.elb.parse_error"]; got != "line 4 is longer than 2048 bytes; shipped truncated" {
 		t.Errorf("truncated line: aws.elb.parse_error = %v", got)
 	}
 }
 
-// TestShip_NoBatchIsSentAfterAFailure checks that the batches still being read
-// when one fails are not sent, and that only the accepted ones are counted.
+// TestShip_NoBatchIsSentAfterAFailure checks, one request at a time, that the
+// batches still being read when one fails are not sent, and that only the
+// accepted ones are counted.
 func TestShip_NoBatchIsSentAfterAFailure(t *testing.T) {
 	t.Parallel()
 	r := receiver(t)
@@ -71,7 +84,7 @@ func TestShip_NoBatchIsSentAfterAFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, gz := genLines(loggen.ALB, 5000)
-	res, err := pipeline.NewShipper(exp, pipeline.Options{MaxBatchRecords: 500}).
+	res, err := pipeline.NewShipper(exp, pipeline.Options{MaxBatchRecords: 500, MaxInFlight: 1}).
 		Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Bucket: "b", Key: "k.log.gz"}}, bytes.NewReader(gz))
 	var xe *otlpexport.ExportError
 	if !errors.As(err, &xe) || xe.StatusCode != 400 {
@@ -108,11 +121,13 @@ func (o *orderedExporter) ExportProto(_ context.Context, req []byte, _ int) (otl
 	return otlpexport.Stats{Attempts: 1}, nil
 }
 
+// TestShip_BatchesAreExportedInOrder: with one request in flight, batches go in
+// the order of the lines (with more, they start in that order).
 func TestShip_BatchesAreExportedInOrder(t *testing.T) {
 	t.Parallel()
 	lines, plain, _ := genLines(loggen.CLB, 10_000)
 	o := &orderedExporter{}
-	res, err := pipeline.NewShipper(o, pipeline.Options{MaxBatchRecords: 100}).
+	res, err := pipeline.NewShipper(o, pipeline.Options{MaxBatchRecords: 100, MaxInFlight: 1}).
 		Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Key: "k.log"}}, bytes.NewReader(plain))
 	if err != nil || res.Batches != 100 || res.Records != 10_000 {
 		t.Fatalf("Ship = %+v, %v", res, err)

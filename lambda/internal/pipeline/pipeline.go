@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -18,7 +19,8 @@ import (
 // in OTLP protobuf, encoded straight from the parsed lines
 // (logrecord.Converter.AppendProto) and holding records log records. The
 // exporter must not keep req after it returns. otlpexport.Exporter implements
-// it.
+// it. With Options.MaxInFlight above 1 it is called from several goroutines at
+// once.
 type Exporter interface {
 	ExportProto(ctx context.Context, req []byte, records int) (otlpexport.Stats, error)
 }
@@ -29,6 +31,10 @@ const (
 	DefaultMaxBatchBytes   = 2 << 20
 	DefaultMaxLineBytes    = 1 << 20
 	DefaultStopMargin      = 20 * time.Second
+	// DefaultMaxInFlight is the most export requests in flight at once, chosen
+	// from the latency table of `make bench` (see the README): enough to keep
+	// one core busy against a backend answering 150-200 ms late.
+	DefaultMaxInFlight = 16
 )
 
 // Options tune a Shipper. Zero values take the defaults.
@@ -45,9 +51,13 @@ type Options struct {
 	// MaxLineBytes is the longest line kept whole; a longer one is shipped
 	// truncated, with aws.elb.parse_error, and counted. Default: 1 MiB.
 	MaxLineBytes int
+	// MaxInFlight bounds the export requests in flight at once; fewer while
+	// the backend pushes back (429, 503, Retry-After). Default:
+	// DefaultMaxInFlight.
+	MaxInFlight int
 	// StopMargin: when the context deadline is closer than this, the shipper
-	// stops at the next batch boundary and reports where to continue.
-	// Default: DefaultStopMargin.
+	// stops at the next batch boundary, gives the requests in flight half the
+	// time left, and reports where to continue. Default: DefaultStopMargin.
 	StopMargin time.Duration
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
@@ -62,6 +72,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxLineBytes <= 0 {
 		o.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight
 	}
 	if o.StopMargin <= 0 {
 		o.StopMargin = DefaultStopMargin
@@ -91,10 +104,13 @@ type Result struct {
 	// success that rejected records (control characters replaced, at most
 	// 512 bytes: see otlpexport.Stats).
 	RejectedMessage string
+	Throttled       int64 // answers 429 or 503: the endpoint pushed back
+	InFlightLow     int   // the fewest requests in flight the pushback brought the shipper to; 0 without pushback
 	BytesRead       int64 // decompressed bytes read
 	BytesSent       int64 // wire bytes sent, retries included
 	// NextLine is 0 when the object was shipped to its end; otherwise the
-	// 1-based line to continue from (the deadline came first).
+	// 1-based line to continue from (the deadline came first): the first line
+	// of the first batch the endpoint had not accepted.
 	NextLine int64
 	// MaxLag is the largest delay from a record's own time to its export.
 	MaxLag time.Duration
@@ -112,15 +128,29 @@ type Source struct {
 // exports them in bounded batches. It holds no per-object state, so one
 // Shipper serves concurrent calls.
 type Shipper struct {
-	exporter Exporter
-	opts     Options
-	readers  sync.Pool   // *readers, reused from object to object
-	batches  chan *batch // batches kept for the next object (not dropped by a GC, as a sync.Pool's are)
+	exporter   Exporter
+	wire       wireExporter // exporter, when it also compresses apart from sending
+	opts       Options
+	readers    sync.Pool   // *readers, reused from object to object
+	batches    chan *batch // batches kept for the next object (not dropped by a GC, as a sync.Pool's are)
+	maxBatches int         // batches one Ship call fills and holds at most
 }
 
 // NewShipper returns a Shipper that exports with e.
 func NewShipper(e Exporter, opts Options) *Shipper {
-	return &Shipper{exporter: e, opts: opts.withDefaults(), batches: make(chan *batch, 2)}
+	s := &Shipper{exporter: e, opts: opts.withDefaults()}
+	s.wire, _ = e.(wireExporter)
+	if s.wire != nil {
+		// One filled, one compressed per core: a batch in flight holds only
+		// its compressed body.
+		s.maxBatches = runtime.GOMAXPROCS(0) + 1
+	} else {
+		// The exporter compresses as it sends: each request in flight holds
+		// its batch.
+		s.maxBatches = s.opts.MaxInFlight + 2
+	}
+	s.batches = make(chan *batch, s.maxBatches)
+	return s
 }
 
 // ErrCorrupt wraps read errors of the object's content (bad gzip, truncated
@@ -132,9 +162,11 @@ var ErrCorrupt = errors.New("corrupt log object")
 // retry the whole object; records carry a deterministic log.record.uid, so a
 // backend can drop the duplicates) or the content cannot be read.
 //
-// Batches are exported in order, one at a time, on a second goroutine, while
-// the next batch is read and converted; after a failed export no later batch
-// is sent, and Ship returns the failure.
+// Up to Options.MaxInFlight batches are exported at once, started in order,
+// while the next batch is read, converted and compressed; they may complete in
+// any order. After a failed export no later batch is started, the requests in
+// flight are cancelled, and Ship returns the failure; Result counts only the
+// batches accepted before the first one that was not.
 func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result, err error) {
 	rd := s.getReaders(r)
 	defer s.putReaders(rd)
@@ -154,7 +186,7 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 			err = xerr
 		}
 	}()
-	b, _ := x.next()
+	b, _ := x.next() // the first call neither fails nor stops
 	deadline, hasDeadline := ctx.Deadline()
 	var lineNo int64
 	var long []byte
@@ -180,6 +212,9 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 			res.BytesRead += int64(read)
 			line = bytes.TrimRight(line, "\r\n")
 			if lineNo >= src.StartLine {
+				if b.first == 0 {
+					b.first = lineNo
+				}
 				res.Lines++
 				s.convert(b, conv, &res, lineNo, line)
 			}
@@ -197,17 +232,22 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 			if readErr == io.EOF {
 				break
 			}
+			var st nextState
 			if hasDeadline && time.Until(deadline) < s.opts.StopMargin {
-				// Stop at this batch boundary, once the batches sent are accepted.
-				if err := x.stop(&res); err != nil {
+				st = nextDeadline
+			} else {
+				b, st = x.next()
+			}
+			if st == nextFailed {
+				return res, nil // the deferred stop returns the failure
+			}
+			if st == nextDeadline {
+				// Stop at this batch boundary; continue from the first batch
+				// not accepted by the time the requests in flight end.
+				if res.NextLine, err = x.drain(&res, lineNo+1); err != nil {
 					return res, err
 				}
-				res.NextLine = lineNo + 1
 				break
-			}
-			var ok bool
-			if b, ok = x.next(); !ok {
-				return res, nil // the deferred stop returns the failure
 			}
 		}
 	}

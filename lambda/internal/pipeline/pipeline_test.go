@@ -32,11 +32,10 @@ func shipper(t *testing.T, r *otlptest.Receiver, opts pipeline.Options) *pipelin
 	t.Helper()
 	exp, err := otlpexport.New(otlpexport.Config{
 		Endpoint: r.URL + "/v1/logs",
-		// Generous: under -race on a busy machine a request can take seconds,
-		// and a retry after a timeout would deliver its records twice. No
-		// test here scripts a slow answer.
+		// Generous: under -race on a busy machine an answer can take seconds, and
+		// a timeout re-sends what the receiver may already have.
 		Timeout: 30 * time.Second,
-		Retry:   otlpexport.RetryConfig{InitialInterval: 10 * time.Millisecond, MaxInterval: 50 * time.Millisecond, MaxElapsed: 5 * time.Second},
+		Retry:   otlpexport.RetryConfig{InitialInterval: 10 * time.Millisecond, MaxInterval: 50 * time.Millisecond, MaxElapsed: time.Minute},
 	})
 	if err != nil {
 		t.Fatal(err)
