@@ -1,17 +1,12 @@
 package otlptest
 
 import (
-	"compress/gzip"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	colmetricspb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 )
 
 // DataPoint is one received metric data point, decoded.
@@ -91,39 +86,13 @@ func (r *Receiver) acceptMetrics(w http.ResponseWriter, req *http.Request, resp 
 	if resp.Rejected > 0 {
 		out.PartialSuccess = &colmetricspb.ExportMetricsPartialSuccess{RejectedDataPoints: resp.Rejected, ErrorMessage: "scripted rejection"}
 	}
-	var b []byte
-	if isJSON {
-		b, _ = protojson.Marshal(out)
-		w.Header().Set("Content-Type", "application/json")
-	} else {
-		b, _ = proto.Marshal(out)
-		w.Header().Set("Content-Type", "application/x-protobuf")
-	}
-	w.Write(b) //nolint:errcheck
+	respond(w, out, isJSON)
 }
 
 func decodeMetrics(req *http.Request) (*colmetricspb.ExportMetricsServiceRequest, bool, error) {
-	var body io.Reader = req.Body
-	if req.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(req.Body)
-		if err != nil {
-			return nil, false, fmt.Errorf("gzip: %w", err)
-		}
-		body = zr
-	}
-	raw, err := io.ReadAll(body)
-	if err != nil {
-		return nil, false, err
-	}
 	msg := &colmetricspb.ExportMetricsServiceRequest{}
-	switch ct := req.Header.Get("Content-Type"); {
-	case strings.HasPrefix(ct, "application/x-protobuf"):
-		return msg, false, proto.Unmarshal(raw, msg)
-	case strings.HasPrefix(ct, "application/json"):
-		return msg, true, protojson.Unmarshal(raw, msg)
-	default:
-		return nil, false, fmt.Errorf("unexpected Content-Type %q", ct)
-	}
+	isJSON, err := decodeRequest(req, msg)
+	return msg, isJSON, err
 }
 
 func flattenMetrics(msg *colmetricspb.ExportMetricsServiceRequest) []DataPoint {

@@ -1,9 +1,7 @@
 package otlptest
 
 import (
-	"compress/gzip"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -11,11 +9,10 @@ import (
 	colmetricspb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
-	"google.golang.org/protobuf/proto"
 )
 
 // MetricsReceiver is a loopback OTLP/HTTP metrics receiver (POST
-// /v1/metrics, protobuf, gzip or not) that keeps every request, decoded
+// /v1/metrics, protobuf or JSON, compressed or not) that keeps every request, decoded
 // with OpenTelemetry's own types. Serve it with httptest.NewServer.
 type MetricsReceiver struct {
 	mu       sync.Mutex
@@ -49,22 +46,9 @@ func (o *MetricsReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(fmt.Errorf("unexpected %s %s", r.Method, r.URL.Path))
 		return
 	}
-	var body io.Reader = r.Body
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(r.Body)
-		if err != nil {
-			fail(err)
-			return
-		}
-		body = zr
-	}
-	b, err := io.ReadAll(body)
-	if err != nil {
-		fail(err)
-		return
-	}
 	req := &colmetricspb.ExportMetricsServiceRequest{}
-	if err := proto.Unmarshal(b, req); err != nil {
+	isJSON, err := decodeRequest(r, req)
+	if err != nil {
 		fail(fmt.Errorf("decode ExportMetricsServiceRequest: %w", err))
 		return
 	}
@@ -73,9 +57,7 @@ func (o *MetricsReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	o.arrived = append(o.arrived, time.Now())
 	o.headers = append(o.headers, r.Header.Clone())
 	o.mu.Unlock()
-	resp, _ := proto.Marshal(&colmetricspb.ExportMetricsServiceResponse{})
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	_, _ = w.Write(resp)
+	respond(w, &colmetricspb.ExportMetricsServiceResponse{}, isJSON)
 }
 
 // Requests returns how many requests were accepted.

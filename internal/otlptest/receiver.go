@@ -231,15 +231,7 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if resp.Rejected > 0 {
 		out.PartialSuccess = &collogspb.ExportLogsPartialSuccess{RejectedLogRecords: resp.Rejected, ErrorMessage: "scripted rejection"}
 	}
-	if isJSON {
-		b, _ := protojson.Marshal(out)
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(b) //nolint:errcheck
-		return
-	}
-	b, _ := proto.Marshal(out)
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	w.Write(b) //nolint:errcheck
+	respond(w, out, isJSON)
 }
 
 // awaitRequests waits until n requests have arrived; false when the client
@@ -261,42 +253,63 @@ func (r *Receiver) awaitRequests(req *http.Request, n int) bool {
 }
 
 func decode(req *http.Request) (*collogspb.ExportLogsServiceRequest, bool, error) {
+	msg := &collogspb.ExportLogsServiceRequest{}
+	isJSON, err := decodeRequest(req, msg)
+	return msg, isJSON, err
+}
+
+// decodeRequest reads an OTLP/HTTP request body into msg: gzip, zstd or no
+// Content-Encoding; protobuf or JSON (trace and span ids as hex, as OTLP/JSON
+// has them) by its Content-Type. It reports whether the body was JSON.
+func decodeRequest(req *http.Request, msg proto.Message) (bool, error) {
 	var body io.Reader = req.Body
 	switch ce := req.Header.Get("Content-Encoding"); ce {
 	case "":
 	case "gzip":
 		zr, err := gzip.NewReader(req.Body)
 		if err != nil {
-			return nil, false, fmt.Errorf("gzip: %w", err)
+			return false, fmt.Errorf("gzip: %w", err)
 		}
 		body = zr
 	case "zstd":
 		zr, err := zstd.NewReader(req.Body)
 		if err != nil {
-			return nil, false, fmt.Errorf("zstd: %w", err)
+			return false, fmt.Errorf("zstd: %w", err)
 		}
 		defer zr.Close()
 		body = zr
 	default:
-		return nil, false, fmt.Errorf("unexpected Content-Encoding %q", ce)
+		return false, fmt.Errorf("unexpected Content-Encoding %q", ce)
 	}
 	raw, err := io.ReadAll(body)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
-	msg := &collogspb.ExportLogsServiceRequest{}
 	switch ct := req.Header.Get("Content-Type"); {
 	case strings.HasPrefix(ct, "application/x-protobuf"):
-		return msg, false, proto.Unmarshal(raw, msg)
+		return false, proto.Unmarshal(raw, msg)
 	case strings.HasPrefix(ct, "application/json"):
 		fixed, err := hexIDsToBase64(raw)
 		if err != nil {
-			return nil, true, err
+			return true, err
 		}
-		return msg, true, protojson.Unmarshal(fixed, msg)
+		return true, protojson.Unmarshal(fixed, msg)
 	default:
-		return nil, false, fmt.Errorf("unexpected Content-Type %q", ct)
+		return false, fmt.Errorf("unexpected Content-Type %q", ct)
 	}
+}
+
+// respond writes an OTLP/HTTP response in the request's encoding.
+func respond(w http.ResponseWriter, out proto.Message, isJSON bool) {
+	var b []byte
+	if isJSON {
+		b, _ = protojson.Marshal(out)
+		w.Header().Set("Content-Type", "application/json")
+	} else {
+		b, _ = proto.Marshal(out)
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}
+	w.Write(b) //nolint:errcheck
 }
 
 func flatten(msg *collogspb.ExportLogsServiceRequest) []Record {
