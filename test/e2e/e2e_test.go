@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -502,12 +503,20 @@ func (r *run) startFunction(ctx context.Context, t *testing.T, stdout, stderr io
 // startFunctionTimeout starts the bootstrap with an invocation timeout other
 // than the deployed one.
 func (r *run) startFunctionTimeout(ctx context.Context, t *testing.T, timeout time.Duration, stdout, stderr io.Writer) *lambdart.Runtime {
+	return r.startFunctionWith(ctx, t, timeout, nil, stdout, stderr)
+}
+
+// startFunctionWith starts the bootstrap as startFunctionTimeout does, with
+// the deployed environment changed by override.
+func (r *run) startFunctionWith(ctx context.Context, t *testing.T, timeout time.Duration, override map[string]string, stdout, stderr io.Writer) *lambdart.Runtime {
 	f := r.dep.Function
+	env := maps.Clone(f.Env)
+	maps.Copy(env, override)
 	rt, err := lambdart.Start(ctx, lambdart.Options{
 		Bootstrap: r.bootstrap,
 		Function: lambdart.Function{
 			Name: f.Name, ARN: f.ARN, Region: localaws.Region, MemoryMiB: f.MemoryMiB, Timeout: timeout,
-			Env: f.Env, LogFormat: f.LogFormat, LogGroup: f.LogGroup,
+			Env: env, LogFormat: f.LogFormat, LogGroup: f.LogGroup,
 		},
 		// The execution role's session, and moto as every service's endpoint.
 		Env:    r.moto.EnvVarsAs(r.iam.creds),

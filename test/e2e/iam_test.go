@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/elb-otel/elb-otel/internal/childproc"
+	"github.com/elb-otel/elb-otel/internal/contract"
 	"github.com/elb-otel/elb-otel/internal/lambdart"
 	"github.com/elb-otel/elb-otel/internal/localaws"
 	"github.com/elb-otel/elb-otel/internal/otlptest"
@@ -179,10 +180,14 @@ func (r *run) continueAndBackfill(ctx context.Context, t *testing.T) {
 	}
 	r.recv.Script(slow...)
 	// A 23 s timeout instead of the deployed one: the pipeline stops 20 s
-	// before its deadline, so the deadline comes within this test.
+	// before its deadline, so the deadline comes within this test. One
+	// request in flight, so that the slow answers add up and the deadline
+	// falls mid-object (with the default 16 they all overlap and the object
+	// ships in one go); the deadline with several requests in flight is
+	// pipeline's TestShip_DeadlineWithRequestsInFlight.
 	const timeout = 23 * time.Second
 	var stderr childproc.SyncBuffer
-	rt := r.startFunctionTimeout(ctx, t, timeout, nil, &stderr)
+	rt := r.startFunctionWith(ctx, t, timeout, map[string]string{contract.EnvMaxInFlight: "1"}, nil, &stderr)
 	var batches []lambdart.Batch
 	totals, err := r.esm(nil).Drain(ctx, rt, func(b lambdart.Batch) { batches = append(batches, b) })
 	if err != nil || totals.Failed > 0 {
