@@ -604,6 +604,27 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 			Description: jsii.String("elb-otel log shipper: reads ELB logs, ships them over OTLP"),
 		})
 	}
+	env := s.functionEnv(p, cfg)
+	fn := awslambda.NewFunction(s.Construct, jsii.String("Function"), &awslambda.FunctionProps{
+		Description:   jsii.String("elb-otel: ships ELB access and connection logs from S3 to OTLP"),
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  cfg.arch,
+		Handler:       jsii.String("bootstrap"),
+		Code:          awslambda.Code_FromAsset(jsii.String(dir), nil),
+		MemorySize:    jsii.Number(cfg.memoryMiB),
+		Timeout:       awscdk.Duration_Seconds(jsii.Number(cfg.timeoutSeconds)),
+		Role:          role,
+		LogGroup:      s.logGroup,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+		Environment:   &env,
+	})
+	s.function = fn
+	s.grantFunction(fn, p, cfg)
+}
+
+// functionEnv is the shipper Lambda's environment: the function contract,
+// plus the metrics settings when metrics are on.
+func (s *logShipper) functionEnv(p *LogShipperProps, cfg settings) map[string]*string {
 	fenv := contract.FunctionEnv{
 		Endpoint:           cfg.endpoint,
 		Protocol:           cfg.protocol,
@@ -632,22 +653,12 @@ func (s *logShipper) shipperFunction(p *LogShipperProps, cfg settings) {
 			env[EnvMetricsEndpoint] = jsii.String(cfg.metricsEndpoint)
 		}
 	}
-	fn := awslambda.NewFunction(s.Construct, jsii.String("Function"), &awslambda.FunctionProps{
-		Description:   jsii.String("elb-otel: ships ELB access and connection logs from S3 to OTLP"),
-		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture:  cfg.arch,
-		Handler:       jsii.String("bootstrap"),
-		Code:          awslambda.Code_FromAsset(jsii.String(dir), nil),
-		MemorySize:    jsii.Number(cfg.memoryMiB),
-		Timeout:       awscdk.Duration_Seconds(jsii.Number(cfg.timeoutSeconds)),
-		Role:          role,
-		LogGroup:      s.logGroup,
-		LoggingFormat: awslambda.LoggingFormat_JSON,
-		Environment:   &env,
-	})
-	s.function = fn
+	return env
+}
 
-	// Least privilege, statement by statement.
+// grantFunction gives the shipper Lambda least privilege, statement by
+// statement, and connects it to the work queue.
+func (s *logShipper) grantFunction(fn awslambda.Function, p *LogShipperProps, cfg settings) {
 	s.logGroup.GrantWrite(fn)
 	// Explicit object actions: the L2 grants add s3:GetBucket* and s3:List*.
 	var objects []*string

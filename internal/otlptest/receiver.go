@@ -156,17 +156,7 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	r.mu.Lock()
 	r.requests++
-	if r.headers == nil {
-		r.headers = map[string]map[string]bool{}
-	}
-	for name, values := range req.Header {
-		if r.headers[name] == nil {
-			r.headers[name] = map[string]bool{}
-		}
-		for _, v := range values {
-			r.headers[name][v] = true
-		}
-	}
+	r.recordHeaders(req.Header)
 	close(r.arrived)
 	r.arrived = make(chan struct{})
 	var resp Response
@@ -182,11 +172,39 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 
+	if r.scriptedFailure(w, req, resp) {
+		return
+	}
+	if req.URL.Path == "/v1/metrics" {
+		r.acceptMetrics(w, req, resp)
+		return
+	}
+	r.acceptLogs(w, req, resp)
+}
+
+// recordHeaders notes every header value seen; r.mu is held.
+func (r *Receiver) recordHeaders(h http.Header) {
+	if r.headers == nil {
+		r.headers = map[string]map[string]bool{}
+	}
+	for name, values := range h {
+		if r.headers[name] == nil {
+			r.headers[name] = map[string]bool{}
+		}
+		for _, v := range values {
+			r.headers[name][v] = true
+		}
+	}
+}
+
+// scriptedFailure acts out resp's scripted drop, delay or error status, and
+// reports whether the request was answered (or abandoned) by it.
+func (r *Receiver) scriptedFailure(w http.ResponseWriter, req *http.Request, resp Response) bool {
 	if resp.Drop {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()
-				return
+				return true
 			}
 		}
 	}
@@ -194,7 +212,7 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		select {
 		case <-time.After(resp.Delay):
 		case <-req.Context().Done():
-			return
+			return true
 		}
 	}
 	if resp.Status != 0 && resp.Status != http.StatusOK {
@@ -202,12 +220,14 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 			w.Header().Set("Retry-After", resp.RetryAfter)
 		}
 		http.Error(w, fmt.Sprintf("scripted %d", resp.Status), resp.Status)
-		return
+		return true
 	}
-	if req.URL.Path == "/v1/metrics" {
-		r.acceptMetrics(w, req, resp)
-		return
-	}
+	return false
+}
+
+// acceptLogs decodes an OTLP logs request, keeps its records (less the
+// scripted rejections) and answers it.
+func (r *Receiver) acceptLogs(w http.ResponseWriter, req *http.Request, resp Response) {
 	msg, isJSON, err := decode(req)
 	if err != nil {
 		r.mu.Lock()

@@ -134,14 +134,7 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 	defer prog.stop()
 	for _, target := range fs.Args() {
 		if strings.HasPrefix(target, "s3://") {
-			u, err := url.Parse(target)
-			if err != nil || u.Host == "" {
-				return fmt.Errorf("%q is not s3://BUCKET/PREFIX", target)
-			}
-			res, err := deps.Handler.Backfill(ctx, event.Backfill{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/")})
-			prog.objects(res.Shipped, res.Failed)
-			fmt.Fprintf(stderr, "%s: %d objects shipped, %d failed, %d skipped (not log files)\n", target, res.Shipped, res.Failed, res.Skipped)
-			if err != nil {
+			if err := shipS3(ctx, deps.Handler, target, prog, stderr); err != nil {
 				return err
 			}
 			continue
@@ -151,27 +144,14 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 		if k == "" {
 			k = filepath.Base(target)
 		}
-		f, err := os.Open(target)
-		if err != nil {
-			failed++
-			logger.Error("cannot open", "file", target, "error", err.Error())
-			continue
-		}
-		// Recognized by content: ELB log lines to /v1/logs, a metric-stream
-		// object to /v1/metrics.
-		res, err := deps.Handler.ShipContent(ctx, event.Object{Key: k}, "", prog.reader(f, target), handler.ExpectAny)
-		f.Close()
+		res, ok := shipFile(ctx, deps.Handler, target, k, prog, logger)
 		total.Lines += res.Lines
 		total.Records += res.Records
 		total.ParseErrors += res.ParseErrors
 		total.BytesSent += res.BytesSent
-		if err != nil {
+		if !ok {
 			failed++
-			logger.Error("ship failed", "file", target, "error", err.Error())
-			prog.objects(0, 1)
-			continue
 		}
-		prog.objects(1, 0)
 	}
 	prog.stop()
 	if files > 0 {
@@ -183,4 +163,38 @@ func runShip(ctx context.Context, args []string, stderr io.Writer, logger *slog.
 		return fmt.Errorf("%d inputs failed", failed)
 	}
 	return nil
+}
+
+// shipS3 ships every log or metric-stream object under an s3://BUCKET/PREFIX
+// target and prints its summary.
+func shipS3(ctx context.Context, h *handler.Handler, target string, prog *progress, stderr io.Writer) error {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not s3://BUCKET/PREFIX", target)
+	}
+	res, err := h.Backfill(ctx, event.Backfill{Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/")})
+	prog.objects(res.Shipped, res.Failed)
+	fmt.Fprintf(stderr, "%s: %d objects shipped, %d failed, %d skipped (not log files)\n", target, res.Shipped, res.Failed, res.Skipped)
+	return err
+}
+
+// shipFile ships one local file as if it were the S3 object key, and says
+// whether it was shipped; a failure is logged.
+func shipFile(ctx context.Context, h *handler.Handler, target, key string, prog *progress, logger *slog.Logger) (pipeline.Result, bool) {
+	f, err := os.Open(target)
+	if err != nil {
+		logger.Error("cannot open", "file", target, "error", err.Error())
+		return pipeline.Result{}, false
+	}
+	// Recognized by content: ELB log lines to /v1/logs, a metric-stream
+	// object to /v1/metrics.
+	res, err := h.ShipContent(ctx, event.Object{Key: key}, "", prog.reader(f, target), handler.ExpectAny)
+	f.Close()
+	if err != nil {
+		logger.Error("ship failed", "file", target, "error", err.Error())
+		prog.objects(0, 1)
+		return res, false
+	}
+	prog.objects(1, 0)
+	return res, true
 }

@@ -56,23 +56,7 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
-	settings, err := config.FromEnv(lookup)
-	if err != nil {
-		return nil, err
-	}
-	if opts.Settings != nil {
-		if err := opts.Settings(&settings); err != nil {
-			return nil, err
-		}
-	}
-	expCfg, err := otlpexport.ConfigFromEnv(lookup)
-	if opts.Exporter != nil {
-		opts.Exporter(&expCfg)
-		if expCfg.Endpoint != "" {
-			// The caller supplied the endpoint: only that complaint is moot.
-			err = without(err, otlpexport.ErrNoEndpoint)
-		}
-	}
+	settings, expCfg, err := readConfig(lookup, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -89,28 +73,66 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 	})
 	d.SQS = sqs.NewFromConfig(awsCfg)
 	if settings.HeadersSecretARN != "" {
-		headers, err := secretHeaders(ctx, secretsmanager.NewFromConfig(awsCfg), settings.HeadersSecretARN)
-		if err != nil {
+		if err := addSecretHeaders(ctx, awsCfg, settings.HeadersSecretARN, &expCfg); err != nil {
 			return nil, err
-		}
-		if expCfg.Headers == nil {
-			expCfg.Headers = map[string]string{}
-		}
-		for k, v := range headers {
-			expCfg.Headers[k] = v
 		}
 	}
 	d.Exporter, err = otlpexport.New(expCfg)
 	if err != nil {
 		return nil, err
 	}
+	d.Handler = newHandler(d, opts)
+	return d, nil
+}
+
+// readConfig reads the settings and the exporter config from the
+// environment, with the caller's overrides applied.
+func readConfig(lookup func(string) (string, bool), opts Options) (config.Settings, otlpexport.Config, error) {
+	settings, err := config.FromEnv(lookup)
+	if err != nil {
+		return settings, otlpexport.Config{}, err
+	}
+	if opts.Settings != nil {
+		if err := opts.Settings(&settings); err != nil {
+			return settings, otlpexport.Config{}, err
+		}
+	}
+	expCfg, err := otlpexport.ConfigFromEnv(lookup)
+	if opts.Exporter != nil {
+		opts.Exporter(&expCfg)
+		if expCfg.Endpoint != "" {
+			// The caller supplied the endpoint: only that complaint is moot.
+			err = without(err, otlpexport.ErrNoEndpoint)
+		}
+	}
+	return settings, expCfg, err
+}
+
+// addSecretHeaders adds the headers held in the secret arn to expCfg.
+func addSecretHeaders(ctx context.Context, awsCfg aws.Config, arn string, expCfg *otlpexport.Config) error {
+	headers, err := secretHeaders(ctx, secretsmanager.NewFromConfig(awsCfg), arn)
+	if err != nil {
+		return err
+	}
+	if expCfg.Headers == nil {
+		expCfg.Headers = map[string]string{}
+	}
+	for k, v := range headers {
+		expCfg.Headers[k] = v
+	}
+	return nil
+}
+
+// newHandler builds the handler from d's clients, exporter and settings.
+func newHandler(d *Deps, opts Options) *handler.Handler {
+	settings := d.Settings
 	shipper := pipeline.NewShipper(d.Exporter, pipeline.Options{
 		Record:          logrecord.Options{ServiceName: settings.ServiceName, ResourceAttributes: settings.ResourceAttributes},
 		MaxBatchRecords: settings.BatchRecords,
 		MaxBatchBytes:   settings.BatchBytes,
 		MaxInFlight:     settings.MaxInFlight,
 	})
-	d.Handler = &handler.Handler{
+	h := &handler.Handler{
 		S3:            d.S3,
 		Shipper:       shipper,
 		DeleteObjects: settings.DeleteObjects,
@@ -126,13 +148,13 @@ func New(ctx context.Context, opts Options) (*Deps, error) {
 		}},
 	}
 	if settings.RejectedSucceed {
-		d.Handler.OnRejected = handler.RejectedSucceed
+		h.OnRejected = handler.RejectedSucceed
 	}
 	if settings.QueueURL != "" {
-		d.Handler.Queue = d.SQS
-		d.Handler.QueueURL = settings.QueueURL
+		h.Queue = d.SQS
+		h.QueueURL = settings.QueueURL
 	}
-	return d, nil
+	return h
 }
 
 func customEndpoint(lookup func(string) (string, bool)) bool {

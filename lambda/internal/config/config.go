@@ -60,80 +60,106 @@ type Settings struct {
 
 // FromEnv reads Settings with lookup (os.LookupEnv in production).
 func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
-	var errs []error
-	// from returns a setting's value and the variable it came from, so an
-	// error names the variable the user set (an alias, maybe).
-	from := func(name, alias string) (string, string) {
-		if v, ok := lookup(name); ok && strings.TrimSpace(v) != "" {
-			return strings.TrimSpace(v), name
-		}
-		if alias != "" {
-			if v, ok := lookup(alias); ok {
-				return strings.TrimSpace(v), alias
-			}
-		}
-		return "", name
-	}
-	get := func(name, alias string) string {
-		v, _ := from(name, alias)
-		return v
-	}
+	r := &envReader{lookup: lookup}
 	s := Settings{ServiceName: "elb"}
-	if v := get(EnvServiceName, ""); v != "" {
+	r.readIdentity(&s)
+	r.readSource(&s)
+	r.readBatching(&s)
+	return s, errors.Join(r.errs...)
+}
+
+// envReader reads settings from the environment, collecting every error.
+type envReader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+// from returns a setting's value and the variable it came from, so an
+// error names the variable the user set (an alias, maybe).
+func (r *envReader) from(name, alias string) (string, string) {
+	if v, ok := r.lookup(name); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v), name
+	}
+	if alias != "" {
+		if v, ok := r.lookup(alias); ok {
+			return strings.TrimSpace(v), alias
+		}
+	}
+	return "", name
+}
+
+func (r *envReader) get(name, alias string) string {
+	v, _ := r.from(name, alias)
+	return v
+}
+
+// readIdentity reads what the shipped telemetry says about its source: the
+// service name, resource attributes and the secret holding the headers.
+func (r *envReader) readIdentity(s *Settings) {
+	if v := r.get(EnvServiceName, ""); v != "" {
 		s.ServiceName = v
 	}
-	if v := get(EnvResourceAttributes, ""); v != "" {
+	if v := r.get(EnvResourceAttributes, ""); v != "" {
 		attrs, err := contract.DecodeResourceAttributes(v)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w (example: deployment.environment=prod,team=edge)", EnvResourceAttributes, err))
+			r.errs = append(r.errs, fmt.Errorf("%s: %w (example: deployment.environment=prod,team=edge)", EnvResourceAttributes, err))
 		}
 		s.ResourceAttributes = attrs
 	}
-	s.HeadersSecretARN = get(EnvHeadersSecretARN, "")
+	s.HeadersSecretARN = r.get(EnvHeadersSecretARN, "")
 	if s.HeadersSecretARN != "" {
 		if err := contract.ValidateSecretARN(s.HeadersSecretARN); err != nil {
-			errs = append(errs, fmt.Errorf("%s %w", EnvHeadersSecretARN, err))
+			r.errs = append(r.errs, fmt.Errorf("%s %w", EnvHeadersSecretARN, err))
 		}
 	}
-	s.QueueURL = get(EnvQueueURL, "")
-	s.Bucket = get(EnvBucket, AliasBucket)
-	s.Prefix = get(EnvPrefix, AliasPrefix)
-	if v, name := from(EnvDeleteObjects, AliasDeleteObjects); v != "" {
+}
+
+// readSource reads where the logs and metric streams come from.
+func (r *envReader) readSource(s *Settings) {
+	s.QueueURL = r.get(EnvQueueURL, "")
+	s.Bucket = r.get(EnvBucket, AliasBucket)
+	s.Prefix = r.get(EnvPrefix, AliasPrefix)
+	if v, name := r.from(EnvDeleteObjects, AliasDeleteObjects); v != "" {
 		b, err := strconv.ParseBool(strings.ToLower(v))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", name, v))
+			r.errs = append(r.errs, fmt.Errorf("%s must be true or false, got %q", name, v))
 		}
 		s.DeleteObjects = b
 	}
-	s.MetricsPrefix = get(EnvMetricsPrefix, "")
-	if v := get(EnvMetricsPollingName, ""); v != "" {
+	s.MetricsPrefix = r.get(EnvMetricsPrefix, "")
+	if v := r.get(EnvMetricsPollingName, ""); v != "" {
 		b, err := strconv.ParseBool(strings.ToLower(v))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", EnvMetricsPollingName, v))
+			r.errs = append(r.errs, fmt.Errorf("%s must be true or false, got %q", EnvMetricsPollingName, v))
 		}
 		s.MetricsPollingNames = b
 	}
 	if s.MetricsPrefix != "" && s.Prefix != "" && (strings.HasPrefix(s.MetricsPrefix, s.Prefix) || strings.HasPrefix(s.Prefix, s.MetricsPrefix)) {
-		errs = append(errs, fmt.Errorf("%s %q overlaps %s %q: the metric stream needs a prefix of its own (example: elb-otel/metric-stream/)", EnvMetricsPrefix, s.MetricsPrefix, EnvPrefix, s.Prefix))
+		r.errs = append(r.errs, fmt.Errorf("%s %q overlaps %s %q: the metric stream needs a prefix of its own (example: elb-otel/metric-stream/)", EnvMetricsPrefix, s.MetricsPrefix, EnvPrefix, s.Prefix))
 	}
+}
+
+// readBatching reads how records are batched and sent, and what a rejected
+// batch does to its message.
+func (r *envReader) readBatching(s *Settings) {
 	var err error
-	v, name := from(EnvBatchRecords, AliasBatchRecords)
+	v, name := r.from(EnvBatchRecords, AliasBatchRecords)
 	if s.BatchRecords, err = positiveInt(v, name, "1000"); err != nil {
-		errs = append(errs, err)
+		r.errs = append(r.errs, err)
 	}
-	switch v := get(contract.EnvOnRejected, ""); strings.ToLower(v) {
+	switch v := r.get(contract.EnvOnRejected, ""); strings.ToLower(v) {
 	case "", contract.OnRejectedFail:
 	case contract.OnRejectedSucceed:
 		s.RejectedSucceed = true
 	default:
-		errs = append(errs, fmt.Errorf("%s must be %q (the default: the message fails into the dead-letter queue, the lines stay recoverable) or %q (acknowledge it; the RejectedRecords alarm fires), got %q",
+		r.errs = append(r.errs, fmt.Errorf("%s must be %q (the default: the message fails into the dead-letter queue, the lines stay recoverable) or %q (acknowledge it; the RejectedRecords alarm fires), got %q",
 			contract.EnvOnRejected, contract.OnRejectedFail, contract.OnRejectedSucceed, v))
 	}
-	v, name = from(EnvBatchBytes, "")
+	v, name = r.from(EnvBatchBytes, "")
 	if s.BatchBytes, err = positiveInt(v, name, "1048576"); err != nil {
-		errs = append(errs, err)
+		r.errs = append(r.errs, err)
 	}
-	if v := get(EnvMaxInFlight, ""); v != "" {
+	if v := r.get(EnvMaxInFlight, ""); v != "" {
 		n, err := strconv.Atoi(v)
 		if err == nil {
 			err = contract.ValidateMaxInFlight(n)
@@ -141,11 +167,10 @@ func FromEnv(lookup func(string) (string, bool)) (Settings, error) {
 			err = fmt.Errorf("must be a whole number such as 8, got %q", v)
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %w", EnvMaxInFlight, err))
+			r.errs = append(r.errs, fmt.Errorf("%s %w", EnvMaxInFlight, err))
 		}
 		s.MaxInFlight = n
 	}
-	return s, errors.Join(errs...)
 }
 
 func positiveInt(v, name, example string) (int, error) {

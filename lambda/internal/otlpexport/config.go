@@ -167,7 +167,24 @@ func (c Config) withDefaults() (Config, error) {
 	add := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("otlpexport: "+format, args...))
 	}
+	c.defaultEndpoints(add)
+	c.defaultEncoding(add)
+	c.checkHeaders(add)
+	c.defaultTimeouts(add)
+	if c.UserAgent == "" {
+		c.UserAgent = DefaultUserAgent
+	} else if !contract.ValidHeaderValue(c.UserAgent) {
+		add("UserAgent contains a line break or control character: remove it")
+	}
+	return c, errors.Join(errs...)
+}
 
+// addFunc records one validation error of withDefaults.
+type addFunc func(format string, args ...any)
+
+// defaultEndpoints checks the endpoints and derives the metrics endpoint
+// from the logs endpoint when it is not set.
+func (c *Config) defaultEndpoints(add addFunc) {
 	if err := contract.ValidateEndpoint(c.Endpoint, contract.FunctionRules); err != nil {
 		add("Endpoint %v", err)
 	}
@@ -178,7 +195,10 @@ func (c Config) withDefaults() (Config, error) {
 	} else if err := contract.ValidateEndpoint(c.MetricsEndpoint, contract.FunctionRules); err != nil {
 		add("MetricsEndpoint %v", err)
 	}
+}
 
+// defaultEncoding checks and defaults the protocol, compression and gzip level.
+func (c *Config) defaultEncoding(add addFunc) {
 	switch Protocol(strings.ToLower(strings.TrimSpace(string(c.Protocol)))) {
 	case "", ProtocolHTTPProtobuf:
 		c.Protocol = ProtocolHTTPProtobuf
@@ -206,7 +226,10 @@ func (c Config) withDefaults() (Config, error) {
 	case c.GzipLevel < 1 || c.GzipLevel > 9:
 		add("GzipLevel must be between 1 (fastest) and 9 (smallest), got %d", c.GzipLevel)
 	}
+}
 
+// checkHeaders checks the extra headers' names and values.
+func (c *Config) checkHeaders(add addFunc) {
 	for i, name := range headerNames(c.Headers) {
 		// By position only: a malformed name may hold a credential.
 		if !contract.ValidHeaderName(name) {
@@ -217,7 +240,11 @@ func (c Config) withDefaults() (Config, error) {
 			add("Headers[%q]: the value contains a line break or control character: remove it", name)
 		}
 	}
+}
 
+// defaultTimeouts checks and defaults the request timeout and the retry
+// intervals.
+func (c *Config) defaultTimeouts(add addFunc) {
 	switch {
 	case c.Timeout < 0:
 		add("Timeout must not be negative, got %s", c.Timeout)
@@ -245,14 +272,6 @@ func (c Config) withDefaults() (Config, error) {
 	if r.InitialInterval > r.MaxInterval && r.InitialInterval > 0 && r.MaxInterval > 0 {
 		add("Retry.InitialInterval (%s) must not exceed Retry.MaxInterval (%s)", r.InitialInterval, r.MaxInterval)
 	}
-
-	if c.UserAgent == "" {
-		c.UserAgent = DefaultUserAgent
-	} else if !contract.ValidHeaderValue(c.UserAgent) {
-		add("UserAgent contains a line break or control character: remove it")
-	}
-
-	return c, errors.Join(errs...)
 }
 
 // newDefaultClient returns a client tuned for sending to one endpoint.

@@ -194,15 +194,7 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 		line, readErr := lines.ReadSlice('\n')
 		read := len(line) // the line's bytes, also those past MaxLineBytes
 		if errors.Is(readErr, bufio.ErrBufferFull) {
-			// A line longer than the buffer: gather it, up to MaxLineBytes.
-			long = append(long[:0], line...)
-			for errors.Is(readErr, bufio.ErrBufferFull) {
-				line, readErr = lines.ReadSlice('\n')
-				read += len(line)
-				if room := s.opts.MaxLineBytes + 1 - len(long); room > 0 {
-					long = append(long, line[:min(room, len(line))]...)
-				}
-			}
+			long, read, readErr = s.readLong(lines, long, line)
 			line = long
 		}
 		// A line the read broke off is not shipped: a retry reads it whole,
@@ -253,6 +245,24 @@ func (s *Shipper) Ship(ctx context.Context, src Source, r io.Reader) (res Result
 	}
 	res.Format = conv.Format().String()
 	return res, nil
+}
+
+// readLong gathers a line longer than the reader's buffer, whose first part
+// is line, into long (reused), keeping up to MaxLineBytes+1 bytes, and reads
+// on to its end. It returns long, the line's length as read and the read's
+// error. Only lines longer than the buffer take this path.
+func (s *Shipper) readLong(lines *bufio.Reader, long, line []byte) ([]byte, int, error) {
+	read := len(line)
+	long = append(long[:0], line...)
+	readErr := bufio.ErrBufferFull
+	for errors.Is(readErr, bufio.ErrBufferFull) {
+		line, readErr = lines.ReadSlice('\n')
+		read += len(line)
+		if room := s.opts.MaxLineBytes + 1 - len(long); room > 0 {
+			long = append(long, line[:min(room, len(line))]...)
+		}
+	}
+	return long, read, readErr
 }
 
 func (s *Shipper) convert(b *batch, conv *logrecord.Converter, res *Result, lineNo int64, line []byte) {
