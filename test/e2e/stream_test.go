@@ -52,6 +52,10 @@ func TestMetricStreamShip(t *testing.T) {
 	phase("start", func(t *testing.T) { r.start(ctx, t) })
 	phase("deploy", func(t *testing.T) { r.deploy(ctx, t) })
 	phase("adapt", func(t *testing.T) { r.adapt(ctx, t); s.adapt(t) })
+	// The bootstrap and the event source mapping act as the deployed function
+	// role, as in the logs test: its grants on the metric stream's prefix are
+	// exercised too.
+	phase("assume_role", func(t *testing.T) { r.assumeRole(ctx, t) })
 	phase("ship_metric_stream", func(t *testing.T) { s.ship(ctx, t) })
 	phase("corrupt_metric_object_to_dlq", func(t *testing.T) { s.corruptToDLQ(ctx, t) })
 	phase("destroy", func(t *testing.T) { r.destroy(ctx, t) })
