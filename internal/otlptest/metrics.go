@@ -64,24 +64,15 @@ func (r *Receiver) WaitForDataPoints(n int, timeout time.Duration) []DataPoint {
 func (r *Receiver) acceptMetrics(w http.ResponseWriter, req *http.Request, resp Response) {
 	msg, isJSON, err := decodeMetrics(req)
 	if err != nil {
-		r.mu.Lock()
-		r.errs = append(r.errs, err)
-		r.mu.Unlock()
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		r.badRequest(w, err)
 		return
 	}
-	pts := flattenMetrics(msg)
-	if resp.Rejected > 0 && resp.Rejected <= int64(len(pts)) {
-		pts = pts[:int64(len(pts))-resp.Rejected]
-	}
+	pts := accepted(flattenMetrics(msg), resp.Rejected)
 	r.mu.Lock()
 	r.points = append(r.points, pts...)
 	r.metricRequests++
 	r.mu.Unlock()
-	select {
-	case r.notify <- struct{}{}:
-	default:
-	}
+	r.arrivedData()
 	out := &colmetricspb.ExportMetricsServiceResponse{}
 	if resp.Rejected > 0 {
 		out.PartialSuccess = &colmetricspb.ExportMetricsPartialSuccess{RejectedDataPoints: resp.Rejected, ErrorMessage: "scripted rejection"}

@@ -230,23 +230,14 @@ func (r *Receiver) scriptedFailure(w http.ResponseWriter, req *http.Request, res
 func (r *Receiver) acceptLogs(w http.ResponseWriter, req *http.Request, resp Response) {
 	msg, isJSON, err := decode(req)
 	if err != nil {
-		r.mu.Lock()
-		r.errs = append(r.errs, err)
-		r.mu.Unlock()
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		r.badRequest(w, err)
 		return
 	}
-	recs := flatten(msg)
-	if resp.Rejected > 0 && resp.Rejected <= int64(len(recs)) {
-		recs = recs[:int64(len(recs))-resp.Rejected]
-	}
+	recs := accepted(flatten(msg), resp.Rejected)
 	r.mu.Lock()
 	r.records = append(r.records, recs...)
 	r.mu.Unlock()
-	select {
-	case r.notify <- struct{}{}:
-	default:
-	}
+	r.arrivedData()
 	out := &collogspb.ExportLogsServiceResponse{}
 	if resp.Rejected > 0 {
 		out.PartialSuccess = &collogspb.ExportLogsPartialSuccess{RejectedLogRecords: resp.Rejected, ErrorMessage: "scripted rejection"}
@@ -316,6 +307,31 @@ func decodeRequest(req *http.Request, msg proto.Message) (bool, error) {
 		return true, protojson.Unmarshal(fixed, msg)
 	default:
 		return false, fmt.Errorf("unexpected Content-Type %q", ct)
+	}
+}
+
+// badRequest records err and answers 400 with it.
+func (r *Receiver) badRequest(w http.ResponseWriter, err error) {
+	r.mu.Lock()
+	r.errs = append(r.errs, err)
+	r.mu.Unlock()
+	http.Error(w, err.Error(), http.StatusBadRequest)
+}
+
+// accepted drops the last rejected items, as a scripted partial success
+// rejects them (all kept when rejected is out of range).
+func accepted[T any](items []T, rejected int64) []T {
+	if rejected > 0 && rejected <= int64(len(items)) {
+		return items[:int64(len(items))-rejected]
+	}
+	return items
+}
+
+// arrivedData wakes a waiter for records or data points.
+func (r *Receiver) arrivedData() {
+	select {
+	case r.notify <- struct{}{}:
+	default:
 	}
 }
 
