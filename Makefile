@@ -53,8 +53,12 @@ bench: ## benchmarks (see the README for the figures)
 # Mutation testing of the data path (see the README): gremlins, pinned and run with `go run` (nothing in
 # go.mod), one package at a time with MUTATE_WORKERS workers; then mutreport prints each package's
 # efficacy and coverage and the survivors that are not on internal/mutreport/equivalent.txt.
+# gremlins times each mutant out at MUTATE_TIMEOUT times its first (coverage) run of the package's tests;
+# GOFLAGS=-count=1 keeps that first run out of the test cache, or a cached 0.8 s run would time out every
+# mutant (each of which compiles and links its package's tests again).
 GREMLINS       := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
-MUTATE_PKGS    ?= elblog logrecord event pipeline otlpexport handler app config
+MUTATE_PKGS    ?= elblog logrecord event pipeline otlpexport handler app config metricstream
+MUTATE_TIMEOUT ?= 10
 MUTATE_DIR     ?= /tmp/elb-otel-mutate
 MUTATE_WORKERS ?= 1
 MUTATE_MIN     ?= 95
@@ -63,7 +67,8 @@ mutate: ## mutation testing of the data-path packages (slow: minutes per package
 	@mkdir -p $(MUTATE_DIR)
 	@for p in $(MUTATE_PKGS); do \
 	  start=$$(date +%s); \
-	  $(GO) run $(GREMLINS) unleash --workers $(MUTATE_WORKERS) -o $(MUTATE_DIR)/$$p.json ./lambda/internal/$$p \
+	  GOFLAGS=-count=1 $(GO) run $(GREMLINS) unleash --workers $(MUTATE_WORKERS) \
+	    --timeout-coefficient $(MUTATE_TIMEOUT) -o $(MUTATE_DIR)/$$p.json ./lambda/internal/$$p \
 	    > $(MUTATE_DIR)/$$p.log 2>&1 || { tail -20 $(MUTATE_DIR)/$$p.log; exit 1; }; \
 	  echo "gremlins: lambda/internal/$$p in $$(( $$(date +%s) - start )) s (log: $(MUTATE_DIR)/$$p.log)"; \
 	done

@@ -269,7 +269,8 @@ func (c *Config) defaultTimeouts(add addFunc) {
 			*d.v = d.def
 		}
 	}
-	if r.InitialInterval > r.MaxInterval && r.InitialInterval > 0 && r.MaxInterval > 0 {
+	// A negative MaxInterval is reported above; zeros were replaced by defaults.
+	if r.MaxInterval > 0 && r.InitialInterval > r.MaxInterval {
 		add("Retry.InitialInterval (%s) must not exceed Retry.MaxInterval (%s)", r.InitialInterval, r.MaxInterval)
 	}
 }

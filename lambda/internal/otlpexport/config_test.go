@@ -116,3 +116,58 @@ func TestConfig_StringAndLogValueHideHeaderValues(t *testing.T) {
 		}
 	}
 }
+
+// TestConfig_StringNamesTheCompression: the gzip level is shown with gzip, and
+// only with it.
+func TestConfig_StringNamesTheCompression(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		cfg  Config
+		want string
+	}{
+		"gzip at the default level": {cfg: Config{}, want: " compression=gzip-6 "},
+		"gzip level 1":              {cfg: Config{GzipLevel: 1}, want: " compression=gzip-1 "},
+		"zstd":                      {cfg: Config{Compression: CompressionZstd}, want: " compression=zstd "},
+		"none":                      {cfg: Config{Compression: CompressionNone, GzipLevel: 9}, want: " compression=none "},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tc.cfg.Endpoint = "https://collector:4318/v1/logs"
+			e, err := New(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.Config().String(); !strings.Contains(got, tc.want) {
+				t.Errorf("String() = %q, want it to contain %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestNew_RetryIntervalsMayBeEqual: a constant backoff (initial = max) is valid.
+func TestNew_RetryIntervalsMayBeEqual(t *testing.T) {
+	t.Parallel()
+	if _, err := New(Config{Endpoint: "https://collector:4318/v1/logs", Retry: RetryConfig{InitialInterval: time.Second, MaxInterval: time.Second}}); err != nil {
+		t.Errorf("New: %v", err)
+	}
+}
+
+// TestNewDefaultClient_Tuning: the default client keeps connections to the one
+// endpoint for reuse, and closes those idle for 90 s, before load balancers and
+// NAT gateways (350 s) drop them silently under it.
+func TestNewDefaultClient_Tuning(t *testing.T) {
+	t.Parallel()
+	c := newDefaultClient()
+	tr, ok := c.Transport.(*http.Transport)
+	if !ok {
+		t.Fatalf("Transport is %T, want *http.Transport", c.Transport)
+	}
+	if tr.IdleConnTimeout != 90*time.Second || tr.MaxIdleConnsPerHost != 16 || tr.MaxIdleConns != 64 || !tr.ForceAttemptHTTP2 {
+		t.Errorf("transport: IdleConnTimeout %s, MaxIdleConnsPerHost %d, MaxIdleConns %d, ForceAttemptHTTP2 %t; want 90s, 16, 64, true",
+			tr.IdleConnTimeout, tr.MaxIdleConnsPerHost, tr.MaxIdleConns, tr.ForceAttemptHTTP2)
+	}
+	if c.CheckRedirect == nil {
+		t.Error("no redirect policy")
+	}
+}

@@ -62,20 +62,20 @@ func (e *encoder) encodeProto(raw []byte) (*payload, error) {
 		if err != nil {
 			return nil, err
 		}
-		return e.pack(j, true)
+		return e.pack(j, true), nil
 	}
-	return e.pack(raw, false)
+	return e.pack(raw, false), nil
 }
 
 // pack compresses raw, when the encoder compresses, into a pooled buffer.
 // Otherwise the payload is raw itself when owned (no one else uses it), or a
 // pooled copy.
-func (e *encoder) pack(raw []byte, owned bool) (*payload, error) {
+func (e *encoder) pack(raw []byte, owned bool) *payload {
 	p := &payload{enc: e}
 	p.refs.Store(1)
 	if !e.compresses() && owned {
 		p.data = raw
-		return p, nil
+		return p
 	}
 
 	buf, _ := e.buffers.Get().(*bytes.Buffer)
@@ -92,12 +92,12 @@ func (e *encoder) pack(raw []byte, owned bool) (*payload, error) {
 		} else {
 			e.buffers.Put(buf)
 		}
-		return p, nil
+		return p
 	case !e.gzip:
 		buf.Write(raw)
 		p.data = buf.Bytes()
 		p.buf = buf
-		return p, nil
+		return p
 	}
 	// OTLP log batches compress 8-15x.
 	buf.Grow(len(raw)/6 + 64)
@@ -108,19 +108,15 @@ func (e *encoder) pack(raw []byte, owned bool) (*payload, error) {
 	} else {
 		zw.Reset(buf)
 	}
-	_, err := zw.Write(raw)
-	if cerr := zw.Close(); err == nil {
-		err = cerr
-	}
+	// gzip.Writer fails only when the writer under it does, and a bytes.Buffer
+	// never fails a write.
+	_, _ = zw.Write(raw)
+	_ = zw.Close()
 	zw.Reset(io.Discard) // drop the reference to buf
 	e.writers.Put(zw)
-	if err != nil {
-		e.buffers.Put(buf)
-		return nil, err
-	}
 	p.data = buf.Bytes()
 	p.buf = buf
-	return p, nil
+	return p
 }
 
 // release drops one reference; the last one returns the buffer to the pool.

@@ -112,6 +112,18 @@ func TestConfigFromEnv(t *testing.T) {
 			env:  map[string]string{EnvEndpoint: base, EnvTimeout: "2500", EnvAliasTimeout: "9"},
 			want: Config{Endpoint: base + "/v1/logs", Timeout: 2500 * time.Millisecond},
 		},
+		"timeout of one day, the longest": {
+			env:  map[string]string{EnvEndpoint: base, EnvTimeout: "86400000"},
+			want: Config{Endpoint: base + "/v1/logs", Timeout: 24 * time.Hour},
+		},
+		"alias timeout of one day, the longest": {
+			env:  map[string]string{EnvEndpoint: base, EnvAliasTimeout: "86400"},
+			want: Config{Endpoint: base + "/v1/logs", Timeout: 24 * time.Hour},
+		},
+		"base endpoint with an escaped slash in its path": {
+			env:  map[string]string{EnvEndpoint: base + "/tenant%2Fa/"},
+			want: Config{Endpoint: base + "/tenant%2Fa/v1/logs"},
+		},
 		"alias timeout seconds": {
 			env:  map[string]string{EnvEndpoint: base, EnvAliasTimeout: "2.5"},
 			want: Config{Endpoint: base + "/v1/logs", Timeout: 2500 * time.Millisecond},
@@ -240,6 +252,18 @@ func TestConfigFromEnv_Errors(t *testing.T) {
 		},
 		"alias timeout negative": {
 			env:  map[string]string{EnvEndpoint: base, EnvAliasTimeout: "-1"},
+			want: []string{EnvAliasTimeout + " must be a positive number of seconds"},
+		},
+		"alias timeout zero": {
+			env:  map[string]string{EnvEndpoint: base, EnvAliasTimeout: "0"},
+			want: []string{EnvAliasTimeout + " must be a positive number of seconds"},
+		},
+		"timeout over a day": {
+			env:  map[string]string{EnvEndpoint: base, EnvTimeout: "86400001"},
+			want: []string{EnvTimeout + " must be a positive whole number of milliseconds"},
+		},
+		"alias timeout over a day": {
+			env:  map[string]string{EnvEndpoint: base, EnvAliasTimeout: "86400.5"},
 			want: []string{EnvAliasTimeout + " must be a positive number of seconds"},
 		},
 		"alias timeout NaN": {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -87,9 +88,11 @@ func (e *ExportError) Error() string {
 	if e.Endpoint != "" && !strings.Contains(e.Message, e.Endpoint) {
 		b.WriteString(" (POST " + e.Endpoint + ")")
 	}
-	if e.Attempts == 1 {
+	switch e.Attempts {
+	case 0: // not sent
+	case 1:
 		b.WriteString(" after 1 attempt")
-	} else if e.Attempts > 1 {
+	default:
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
 	}
 	if e.StatusCode != 0 {
@@ -403,13 +406,10 @@ func (e *Exporter) transportError(err error, ctx, actx context.Context) *ExportE
 // duration in [0, min(MaxInterval, InitialInterval*2^(n-1))].
 func (e *Exporter) backoff(n int) time.Duration {
 	ceil := e.cfg.Retry.MaxInterval
-	if n-1 < 62 {
-		if d := e.cfg.Retry.InitialInterval << (n - 1); d > 0 && d>>(n-1) == e.cfg.Retry.InitialInterval && d < ceil {
-			ceil = d
-		}
-	}
-	if ceil <= 0 {
-		return 0
+	// In floating point: the doubling passes a Duration's range after about
+	// 60 retries, and the comparison keeps the conversion back within it.
+	if d := float64(e.cfg.Retry.InitialInterval) * math.Exp2(float64(n-1)); d < float64(ceil) {
+		ceil = time.Duration(d)
 	}
 	return rand.N(ceil + 1)
 }

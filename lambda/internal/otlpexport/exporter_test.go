@@ -330,6 +330,31 @@ func TestExport_RetryWaits(t *testing.T) {
 	}
 }
 
+// TestBackoff_Ceilings: retry n waits a random time up to
+// min(MaxInterval, InitialInterval*2^(n-1)), spread over that range, also far
+// past the retry at which the doubling would overflow a Duration.
+func TestBackoff_Ceilings(t *testing.T) {
+	t.Parallel()
+	e := newTestExporter(t, Config{Endpoint: "http://localhost:4318/v1/logs", Retry: RetryConfig{InitialInterval: time.Millisecond, MaxInterval: 30 * time.Second}})
+	for _, n := range []int{1, 2, 3, 10, 15, 16, 62, 63, 64, 200, 5000} {
+		ceil := 30 * time.Second
+		if n < 16 {
+			ceil = time.Millisecond << (n - 1)
+		}
+		var highest time.Duration
+		for range 200 {
+			w := e.backoff(n)
+			if w < 0 || w > ceil {
+				t.Fatalf("backoff(%d) = %s, want within [0, %s]", n, w, ceil)
+			}
+			highest = max(highest, w)
+		}
+		if highest < ceil/2 {
+			t.Errorf("backoff(%d): the highest of 200 waits is %s, want some above %s (full jitter up to %s)", n, highest, ceil/2, ceil)
+		}
+	}
+}
+
 func TestExport_BackoffGrowsWithFullJitter(t *testing.T) {
 	t.Parallel()
 	srv := newOTLPServer(t, only503)
@@ -553,6 +578,64 @@ func TestExport_Redirects(t *testing.T) {
 	})
 }
 
+// TestExport_StopsARedirectLoop: the fifth redirect is not followed.
+func TestExport_StopsARedirectLoop(t *testing.T) {
+	t.Parallel()
+	srv := newOTLPServer(t, step{status: 307, header: map[string]string{"Location": "/v1/logs"}})
+	e := newTestExporter(t, Config{Endpoint: srv.url(), Retry: RetryConfig{Disabled: true}})
+	ld, _ := makeLogs("loop", 5)
+
+	_, err := e.Export(testCtx(t), ld)
+	if err == nil || !strings.Contains(err.Error(), "stopped after 5 redirects") {
+		t.Fatalf("Export error = %v, want one that says it stopped after 5 redirects", err)
+	}
+	if n := len(srv.seen()); n != 5 {
+		t.Errorf("server saw %d requests, want 5 (the request and the first 4 redirects)", n)
+	}
+}
+
+// TestExport_HostHeader: a Host entry in Headers sets the request's Host (a
+// gateway that routes on it); the endpoint's host is used otherwise.
+func TestExport_HostHeader(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		headers  map[string]string
+		wantHost func(srv *otlpServer) string
+	}{
+		"set":     {headers: map[string]string{"Host": "tenant-a.otlp.example.com"}, wantHost: func(*otlpServer) string { return "tenant-a.otlp.example.com" }},
+		"not set": {wantHost: func(srv *otlpServer) string { return strings.TrimPrefix(srv.srv.URL, "http://") }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := newOTLPServer(t, ok200)
+			e := newTestExporter(t, Config{Endpoint: srv.url(), Headers: tc.headers})
+			ld, _ := makeLogs("host", 5)
+			if _, err := e.Export(testCtx(t), ld); err != nil {
+				t.Fatal(err)
+			}
+			if seen := srv.seen(); len(seen) != 1 || seen[0].host != tc.wantHost(srv) {
+				t.Errorf("requests %+v, want one with Host %q", seen, tc.wantHost(srv))
+			}
+		})
+	}
+}
+
+// TestExport_NoWaitPastMaxElapsed: a retry whose wait would end after
+// Retry.MaxElapsed is not made, even when the server would then accept.
+func TestExport_NoWaitPastMaxElapsed(t *testing.T) {
+	t.Parallel()
+	srv := newOTLPServer(t, step{status: 503, header: map[string]string{"Retry-After": "10"}}, ok200)
+	e := newTestExporter(t, Config{Endpoint: srv.url(), Retry: RetryConfig{InitialInterval: time.Millisecond, MaxInterval: time.Minute, MaxElapsed: 5 * time.Second}})
+	var waits []time.Duration
+	e.sleep = func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+	ld, _ := makeLogs("max-elapsed-wait", 5)
+
+	st, err := e.Export(context.Background(), ld)
+	if err == nil || !strings.Contains(err.Error(), "would pass Retry.MaxElapsed") || st.Attempts != 1 || len(waits) != 0 {
+		t.Errorf("Export = %+v, %v after waits %v; want one attempt, no wait, and an error naming Retry.MaxElapsed", st, err, waits)
+	}
+}
+
 func TestExport_EmptyLogsSendNothing(t *testing.T) {
 	t.Parallel()
 	srv := newOTLPServer(t, ok200)
@@ -625,6 +708,14 @@ func TestExportError_Error(t *testing.T) {
 		"hint": {
 			err:  &ExportError{StatusCode: 401, Attempts: 1},
 			want: "otlpexport: export failed after 1 attempt: HTTP 401 Unauthorized (not retryable); check the API key or auth headers (OTEL_EXPORTER_OTLP_HEADERS)",
+		},
+		"endpoint": {
+			err:  &ExportError{StatusCode: 503, Retryable: true, Message: "overloaded", Attempts: 2, Endpoint: "https://collector:4318/v1/logs"},
+			want: "otlpexport: export failed (POST https://collector:4318/v1/logs) after 2 attempts: HTTP 503 Service Unavailable (retryable): overloaded",
+		},
+		"endpoint already in the message": {
+			err:  &ExportError{Retryable: true, Message: "POST http://x/v1/logs: connection refused", Attempts: 1, Endpoint: "http://x/v1/logs"},
+			want: "otlpexport: export failed after 1 attempt: no response (retryable): POST http://x/v1/logs: connection refused",
 		},
 		"not sent": {
 			err:  &ExportError{Retryable: true, Message: "not sent: context canceled"},

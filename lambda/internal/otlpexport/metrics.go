@@ -54,9 +54,9 @@ func (e *encoder) encodeMetricsProto(raw []byte) (*payload, error) {
 		if err != nil {
 			return nil, err
 		}
-		return e.pack(j, true)
+		return e.pack(j, true), nil
 	}
-	return e.pack(raw, false)
+	return e.pack(raw, false), nil
 }
 
 // decodeMetricsPartialSuccess reads the partial success of a 2xx response to

@@ -54,6 +54,7 @@ var (
 type seenRequest struct {
 	at        time.Time
 	method    string
+	host      string
 	path      string
 	header    http.Header
 	wireBytes int
@@ -120,7 +121,7 @@ func (s *otlpServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	st := s.steps[min(len(s.requests), len(s.steps)-1)]
 	s.requests = append(s.requests, seenRequest{
-		at: time.Now(), method: r.Method, path: r.URL.Path, header: r.Header.Clone(),
+		at: time.Now(), method: r.Method, host: r.Host, path: r.URL.Path, header: r.Header.Clone(),
 		wireBytes: len(raw), records: len(bodies),
 	})
 	s.mu.Unlock()
