@@ -88,3 +88,27 @@ func TestEncoder_ReusesItsBuffers(t *testing.T) {
 		})
 	}
 }
+
+// TestPrepared_ReleaseReturnsTheBuffer: a prepared request that is released
+// unsent gives its buffer back as a sent one does.
+func TestPrepared_ReleaseReturnsTheBuffer(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop buffers at random")
+	}
+	e, err := New(Config{Endpoint: "http://localhost:4318/v1/logs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := bytes.Repeat([]byte("a log record of some length "), 400)
+	allocs := testing.AllocsPerRun(200, func() {
+		p, err := e.Prepare(raw, 400)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Release()
+	})
+	if allocs > 2 {
+		t.Errorf("%.1f allocations per prepared request, want 2 (the payload and the Prepared; the buffer is reused)", allocs)
+	}
+}
+

@@ -353,6 +353,16 @@ func TestBackoff_Ceilings(t *testing.T) {
 			t.Errorf("backoff(%d): the highest of 200 waits is %s, want some above %s (full jitter up to %s)", n, highest, ceil/2, ceil)
 		}
 	}
+
+	// The ceiling itself is a possible wait.
+	e = newTestExporter(t, Config{Endpoint: "http://localhost:4318/v1/logs", Retry: RetryConfig{InitialInterval: 2, MaxInterval: 2}})
+	seen := map[time.Duration]bool{}
+	for range 200 {
+		seen[e.backoff(1)] = true
+	}
+	if len(seen) != 3 || !seen[0] || !seen[2] {
+		t.Errorf("backoff with 2 ns intervals returned %v, want 0, 1 and 2 ns", seen)
+	}
 }
 
 func TestExport_BackoffGrowsWithFullJitter(t *testing.T) {
@@ -772,6 +782,8 @@ func TestTruncate(t *testing.T) {
 		"short":         {in: "ok", n: 10, want: "ok"},
 		"control chars": {in: "a\r\nb\tc\x00", n: 10, want: "a  b c"},
 		"cut":           {in: "abcdefgh", n: 4, want: "abcd...(truncated)"},
+		"exactly n":     {in: "abcd", n: 4, want: "abcd"},
+		"n of 0":        {in: "é", n: 0, want: "...(truncated)"},
 		"rune boundary": {in: "ééé", n: 3, want: "é...(truncated)"},
 		"invalid utf-8": {in: "a\xffb", n: 10, want: "a b"},
 	}

@@ -108,8 +108,9 @@ func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	// s is valid UTF-8 (strings.Map writes only whole runes): s[0] starts one.
 	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
+	for !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return s[:cut] + "...(truncated)"
