@@ -111,4 +111,3 @@ func TestPrepared_ReleaseReturnsTheBuffer(t *testing.T) {
 		t.Errorf("%.1f allocations per prepared request, want 2 (the payload and the Prepared; the buffer is reused)", allocs)
 	}
 }
-
