@@ -295,9 +295,7 @@ func (s *Shipper) convert(b *batch, conv *logrecord.Converter, res *Result, line
 // the clock once per batch, not per line).
 func (s *Shipper) submit(x *sender, b *batch, conv *logrecord.Converter, res *Result) {
 	if b.oldest != 0 {
-		if lag := s.opts.Now().Sub(time.Unix(0, int64(b.oldest))); lag > res.MaxLag {
-			res.MaxLag = lag
-		}
+		res.MaxLag = max(res.MaxLag, s.opts.Now().Sub(time.Unix(0, int64(b.oldest))))
 	}
 	x.submit(b, conv)
 }
