@@ -280,6 +280,19 @@ func TestConvert_DashIsAbsent(t *testing.T) {
 	}
 }
 
+// TestConvert_ListOfEmptyItemsIsAbsent: a list field whose items are all empty
+// ("," or ",,") adds no attribute, as "-" does not, rather than an empty array.
+func TestConvert_ListOfEmptyItemsIsAbsent(t *testing.T) {
+	t.Parallel()
+	line := string(readLines(t, "alb_access.log")[0])
+	for _, empty := range []string{`","`, `",,"`} {
+		lr := convertOne(t, albKey, strings.Replace(line, `"forward"`, empty, 1))
+		if v, ok := lr.Attributes().Get("aws.elb.actions_executed"); ok {
+			t.Errorf("actions_executed %s: attribute %v, want none", empty, v.AsRaw())
+		}
+	}
+}
+
 // attrs converts one line with a fresh Converter and returns its record.
 func convertOne(t *testing.T, key, line string) plog.LogRecord {
 	t.Helper()
