@@ -52,6 +52,9 @@ func TestHandleSQS_PartialSuccessKeepsTheRejectedLines(t *testing.T) {
 			if !w.exists(o.key) {
 				t.Error("the object with rejected records was deleted: those lines exist nowhere now")
 			}
+			if tc.wantFail && !strings.Contains(logs.String(), "the endpoint rejected 3 of 30 records") {
+				t.Errorf("the failure does not say how many of the object's records were rejected:\n%s", logs.String())
+			}
 			if n := strings.Count(logs.String(), "scripted rejection"); n != 1 {
 				t.Errorf("the endpoint's message is logged %d times, want once:\n%s", n, logs.String())
 			}

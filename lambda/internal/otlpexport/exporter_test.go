@@ -588,6 +588,24 @@ func TestExport_Redirects(t *testing.T) {
 	})
 }
 
+// TestExport_LocationNamedOnlyForRedirects: a 3xx error names where it
+// redirects; another status with a Location header does not.
+func TestExport_LocationNamedOnlyForRedirects(t *testing.T) {
+	t.Parallel()
+	for status, want := range map[int]bool{300: true, 400: false, 299: false} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			srv := newOTLPServer(t, step{status: status, header: map[string]string{"Location": "/v1/logs/elsewhere"}})
+			e := newTestExporter(t, Config{Endpoint: srv.url()})
+			ld, _ := makeLogs("location", 5)
+			_, err := e.Export(testCtx(t), ld)
+			if got := err != nil && strings.Contains(err.Error(), "redirected to /v1/logs/elsewhere"); got != want {
+				t.Errorf("HTTP %d: error %v; want the redirect named: %t", status, err, want)
+			}
+		})
+	}
+}
+
 // TestExport_StopsARedirectLoop: the fifth redirect is not followed.
 func TestExport_StopsARedirectLoop(t *testing.T) {
 	t.Parallel()

@@ -258,9 +258,8 @@ func (s *Shipper) readLong(lines *bufio.Reader, long, line []byte) ([]byte, int,
 	for errors.Is(readErr, bufio.ErrBufferFull) {
 		line, readErr = lines.ReadSlice('\n')
 		read += len(line)
-		if room := s.opts.MaxLineBytes + 1 - len(long); room > 0 {
-			long = append(long, line[:min(room, len(line))]...)
-		}
+		room := max(s.opts.MaxLineBytes+1-len(long), 0)
+		long = append(long, line[:min(room, len(line))]...)
 	}
 	return long, read, readErr
 }
