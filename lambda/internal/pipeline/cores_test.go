@@ -22,14 +22,17 @@ type gatedExporter struct {
 	now     int
 	peak    int
 	release chan struct{}
+	// released: release is closed (the count can reach want again later).
+	released bool
 }
 
 func (g *gatedExporter) ExportProto(ctx context.Context, _ []byte, _ int) (otlpexport.Stats, error) {
 	g.mu.Lock()
 	g.now++
 	g.peak = max(g.peak, g.now)
-	if g.now == g.want {
+	if g.now == g.want && !g.released {
 		close(g.release)
+		g.released = true
 	}
 	g.mu.Unlock()
 	select {
