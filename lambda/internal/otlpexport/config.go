@@ -269,8 +269,7 @@ func (c *Config) defaultTimeouts(add addFunc) {
 			*d.v = d.def
 		}
 	}
-	// A negative MaxInterval is reported above; zeros were replaced by defaults.
-	if r.MaxInterval > 0 && r.InitialInterval > r.MaxInterval {
+	if r.InitialInterval > r.MaxInterval {
 		add("Retry.InitialInterval (%s) must not exceed Retry.MaxInterval (%s)", r.InitialInterval, r.MaxInterval)
 	}
 }

@@ -164,7 +164,7 @@ func New(cfg Config) (*Exporter, error) {
 		e.client = &c
 	}
 
-	e.header = make(http.Header, len(cfg.Headers)+3)
+	e.header = http.Header{}
 	for k, v := range cfg.Headers {
 		if strings.EqualFold(k, "Host") {
 			e.host = v
