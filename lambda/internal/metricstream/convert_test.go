@@ -32,6 +32,10 @@ func TestPollingName(t *testing.T) {
 		{"AWS/NetworkELB", "ActiveFlowCount_TLS", "Maximum", "aws_networkelb_active_flow_count_tls_maximum"},
 		{"AWS/ELB", "HTTPCode_Backend_5XX", "Sum", "aws_elb_httpcode_backend_5_xx_sum"},
 		{"AWS/ELB", "Latency", "p99.9", "aws_elb_latency_p99_9"},
+		{"AWS/ApplicationELB", "HTTPCode_ELB_500_Count", "Sum", "aws_applicationelb_httpcode_elb_500_count_sum"},
+		// Every digit splits before a capital, 0 and 9 too (names the catalogue does not know are converted alike).
+		{"AWS/ApplicationELB", "HTTPCode_Target_9XX_Count", "Sum", "aws_applicationelb_httpcode_target_9_xx_count_sum"},
+		{"AWS/ApplicationELB", "Target0Count", "Sum", "aws_applicationelb_target0_count_sum"},
 	}
 	for _, tc := range tests {
 		if got := metricstream.PollingName(tc.ns, tc.metric, tc.stat); got != tc.want {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	colmetricspb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
@@ -36,7 +37,7 @@ var resourceMetricsTag = byte(protowire.EncodeTag(1, protowire.BytesType))
 // followed by that field.
 func Sniff(head []byte) bool {
 	n, w := protowire.ConsumeVarint(head)
-	if w <= 0 || n == 0 || n > MaxMessageBytes || len(head) <= w || head[w] != resourceMetricsTag {
+	if protowire.ParseError(w) != nil || n == 0 || n > MaxMessageBytes || len(head) <= w || head[w] != resourceMetricsTag {
 		return false
 	}
 	if end := w + int(n); end <= len(head) {
@@ -93,10 +94,7 @@ func (r *Reader) Next(req *colmetricspb.ExportMetricsServiceRequest) error {
 	case n > MaxMessageBytes:
 		return r.corrupt(start, "length prefix %d is over %d bytes (not a metric-stream object, or corrupt)", n, MaxMessageBytes)
 	}
-	if cap(r.buf) < int(n) {
-		r.buf = make([]byte, n)
-	}
-	r.buf = r.buf[:n]
+	r.buf = slices.Grow(r.buf[:0], int(n))[:n]
 	got, err := io.ReadFull(r.br, r.buf)
 	r.offset += int64(got)
 	if err != nil {

@@ -109,11 +109,14 @@ func TestSniff(t *testing.T) {
 		head []byte
 		want bool
 	}{
-		"metric-stream object":     {raw, true},
-		"its first bytes only":     {raw[:8], true},
-		"empty":                    {nil, false},
-		"gzip magic":               {[]byte{0x1f, 0x8b, 0x08, 0x00}, false},
-		"first message is garbage": {protowire.AppendBytes(nil, []byte{0x0a, 0xff}), false},
+		"metric-stream object":      {raw, true},
+		"its first bytes only":      {raw[:8], true},
+		"empty":                     {nil, false},
+		"gzip magic":                {[]byte{0x1f, 0x8b, 0x08, 0x00}, false},
+		"first message is garbage":  {protowire.AppendBytes(nil, []byte{0x0a, 0xff}), false},
+		"a length and nothing else": {[]byte{0x05}, false},
+		"the largest message":       {append(protowire.AppendVarint(nil, metricstream.MaxMessageBytes), 0x0a), true},
+		"a message over the limit":  {append(protowire.AppendVarint(nil, metricstream.MaxMessageBytes+1), 0x0a), false},
 	}
 	for _, kind := range []loggen.Kind{loggen.ALB, loggen.ALBConnection, loggen.NLB, loggen.CLB} {
 		g := loggen.New(kind, 1, start)
