@@ -66,13 +66,13 @@ func TestEncoder_APayloadKeepsItsBytesUntilReleased(t *testing.T) {
 	}
 }
 
-// TestEncoder_ReusesItsBuffers: once a payload is released its buffer serves the
+// TestAllocs_EncoderReusesItsBuffers: once a payload is released its buffer serves the
 // next one, so a steady stream of requests allocates only the small payload
 // header each (not the body, or the shipper's memory would churn with its
 // throughput).
-func TestEncoder_ReusesItsBuffers(t *testing.T) {
+func TestAllocs_EncoderReusesItsBuffers(t *testing.T) {
 	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop buffers at random")
+		t.Skip("the race detector makes sync.Pool drop buffers at random: `make test` runs TestAllocs_ without -race")
 	}
 	raw := bytes.Repeat([]byte("a log record of some length "), 400)
 	for name, cfg := range encoderConfigs {
@@ -89,11 +89,11 @@ func TestEncoder_ReusesItsBuffers(t *testing.T) {
 	}
 }
 
-// TestPrepared_ReleaseReturnsTheBuffer: a prepared request that is released
+// TestAllocs_UnsentPreparedRequestGivesItsBufferBack: a prepared request that is released
 // unsent gives its buffer back as a sent one does.
-func TestPrepared_ReleaseReturnsTheBuffer(t *testing.T) {
+func TestAllocs_UnsentPreparedRequestGivesItsBufferBack(t *testing.T) {
 	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop buffers at random")
+		t.Skip("the race detector makes sync.Pool drop buffers at random: `make test` runs TestAllocs_ without -race")
 	}
 	e, err := New(Config{Endpoint: "http://localhost:4318/v1/logs"})
 	if err != nil {
