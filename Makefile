@@ -42,7 +42,9 @@ lint: ## gofmt, go vet and staticcheck
 test: deps otelcol yace ## unit, construct, snapshot, cdk-nag and cfn-lint tests (the CI check)
 	$(GO) test -race ./lambda/... ./internal/...
 	@# Allocation counts, which the race detector perturbs (its sync.Pool drops at random): without -race.
-	$(GO) test -run '^TestAllocs_' $$(grep -rl --include='*_test.go' '^func TestAllocs_' lambda internal | xargs -n1 dirname | sort -u | sed 's|^|./|')
+	@pkgs=$$(grep -rl --include='*_test.go' '^func TestAllocs_' lambda internal | xargs -r -n1 dirname | sort -u | sed 's|^|./|'); \
+	  test -n "$$pkgs" || { echo "no TestAllocs_ tests found"; exit 1; }; \
+	  echo "$(GO) test -run '^TestAllocs_' $$pkgs"; $(GO) test -run '^TestAllocs_' $$pkgs
 	$(GO) test ./constructs/... ./infra/... $$($(GO) list ./test/... | grep -v '/test/consumer$$')
 	@# A module outside this one builds against the build cache the packages above left warm.
 	$(GO) test ./test/consumer/

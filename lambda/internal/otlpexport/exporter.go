@@ -411,7 +411,7 @@ func (e *Exporter) backoff(n int) time.Duration {
 	if d := float64(e.cfg.Retry.InitialInterval) * math.Exp2(float64(n-1)); d < float64(ceil) {
 		ceil = time.Duration(d)
 	}
-	return rand.N(ceil + 1)
+	return time.Duration(rand.Uint64N(uint64(ceil) + 1)) // ceil+1 would overflow at a MaxInterval of math.MaxInt64
 }
 
 // parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"strings"
@@ -351,6 +352,14 @@ func TestBackoff_Ceilings(t *testing.T) {
 		}
 		if highest < ceil/2 {
 			t.Errorf("backoff(%d): the highest of 200 waits is %s, want some above %s (full jitter up to %s)", n, highest, ceil/2, ceil)
+		}
+	}
+
+	// The longest MaxInterval a Duration holds: no overflow.
+	e = newTestExporter(t, Config{Endpoint: "http://localhost:4318/v1/logs", Retry: RetryConfig{InitialInterval: 1, MaxInterval: math.MaxInt64}})
+	for _, n := range []int{1, 64, 5000} {
+		if w := e.backoff(n); w < 0 {
+			t.Errorf("backoff(%d) with MaxInterval math.MaxInt64 = %s, want a wait of 0 or more", n, w)
 		}
 	}
 
