@@ -74,8 +74,8 @@ func (r *Receiver) acceptMetrics(w http.ResponseWriter, req *http.Request, resp 
 	r.mu.Unlock()
 	r.arrivedData()
 	out := &colmetricspb.ExportMetricsServiceResponse{}
-	if resp.Rejected > 0 {
-		out.PartialSuccess = &colmetricspb.ExportMetricsPartialSuccess{RejectedDataPoints: resp.Rejected, ErrorMessage: "scripted rejection"}
+	if resp.Rejected > 0 || resp.Warning != "" {
+		out.PartialSuccess = &colmetricspb.ExportMetricsPartialSuccess{RejectedDataPoints: resp.Rejected, ErrorMessage: resp.partialMessage()}
 	}
 	respond(w, out, isJSON)
 }

@@ -35,6 +35,9 @@ type Response struct {
 	Drop       bool          // close the connection without answering
 	// Rejected makes a 200 a partial success rejecting this many records.
 	Rejected int64
+	// Warning makes a 200 a partial success with this message: with Rejected
+	// 0, the OTLP specification's warning (everything accepted).
+	Warning string
 	// AfterRequests holds the answer until this many requests (this one
 	// included) have arrived: later requests are then in flight.
 	AfterRequests int
@@ -239,8 +242,8 @@ func (r *Receiver) acceptLogs(w http.ResponseWriter, req *http.Request, resp Res
 	r.mu.Unlock()
 	r.arrivedData()
 	out := &collogspb.ExportLogsServiceResponse{}
-	if resp.Rejected > 0 {
-		out.PartialSuccess = &collogspb.ExportLogsPartialSuccess{RejectedLogRecords: resp.Rejected, ErrorMessage: "scripted rejection"}
+	if resp.Rejected > 0 || resp.Warning != "" {
+		out.PartialSuccess = &collogspb.ExportLogsPartialSuccess{RejectedLogRecords: resp.Rejected, ErrorMessage: resp.partialMessage()}
 	}
 	respond(w, out, isJSON)
 }
@@ -441,4 +444,13 @@ func hexIDsToBase64(raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(doc)
+}
+
+// partialMessage is the partial success's message: the Warning, else
+// "scripted rejection".
+func (r Response) partialMessage() string {
+	if r.Warning != "" {
+		return r.Warning
+	}
+	return "scripted rejection"
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/elb-otel/elb-otel/internal/otlptest"
 	"github.com/elb-otel/elb-otel/lambda/internal/loggen"
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
@@ -88,5 +89,23 @@ func TestShip_OnOneCore(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Ship did not return within 30 s on one core")
+	}
+}
+
+// TestShip_AWarningIsNotTheRejectionsMessage: a batch accepted whole with a
+// partial-success message (the OTLP warning) counts nothing rejected, and the
+// message of a later batch's rejection is the one reported.
+func TestShip_AWarningIsNotTheRejectionsMessage(t *testing.T) {
+	t.Parallel()
+	r := receiver(t)
+	r.Script(otlptest.Response{Warning: "attribute x is deprecated"}, otlptest.Response{Rejected: 3})
+	s := shipper(t, r, pipeline.Options{MaxBatchRecords: 100, MaxInFlight: 1})
+	_, _, gz := genLines(loggen.ALB, 200)
+	res, err := s.Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Bucket: "b", Key: "k.log.gz"}}, bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Records != 197 || res.Rejected != 3 || res.RejectedMessage != "scripted rejection" {
+		t.Errorf("result %+v: want 197 records, 3 rejected with the rejection's message", res)
 	}
 }

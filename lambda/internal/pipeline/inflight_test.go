@@ -62,6 +62,9 @@ func TestShip_AnswersInReverseOrder(t *testing.T) {
 	if got := r.AnswerOrder(); len(got) != 8 || got[0] != 4 || got[3] != 1 || got[4] != 8 || got[7] != 5 {
 		t.Errorf("answered %v, want [4 3 2 1 8 7 6 5]", got)
 	}
+	if res.Throttled != 0 || res.InFlightLow != 0 {
+		t.Errorf("Throttled %d, InFlightLow %d; want 0 and 0 (not throttled: no low to report)", res.Throttled, res.InFlightLow)
+	}
 }
 
 // TestShip_DeadlineWithRequestsInFlight: answers come in reverse order, 300 ms
