@@ -60,6 +60,18 @@ ELB_OTEL_DELETE_OBJECTS must be true or false, got "maybe"
 BATCH_SIZE must be a positive whole number such as 1000, got "-1"
 ELB_OTEL_MAX_IN_FLIGHT must be a whole number such as 8, got "many"`,
 		},
+		"metric stream prefix, logs anywhere": {
+			env:  map[string]string{"ELB_OTEL_METRICS_PREFIX": "elb-otel/metric-stream/"},
+			want: config.Settings{ServiceName: "elb", MetricsPrefix: "elb-otel/metric-stream/"},
+		},
+		"metric stream prefix inside the log prefix": {
+			env:     map[string]string{"ELB_OTEL_METRICS_PREFIX": "AWSLogs/metrics/", "ELB_OTEL_PREFIX": "AWSLogs/"},
+			wantErr: `ELB_OTEL_METRICS_PREFIX "AWSLogs/metrics/" overlaps ELB_OTEL_PREFIX "AWSLogs/": the metric stream needs a prefix of its own (example: elb-otel/metric-stream/)`,
+		},
+		"log prefix inside the metric stream prefix": {
+			env:     map[string]string{"ELB_OTEL_METRICS_PREFIX": "elb/", "ELB_OTEL_PREFIX": "elb/logs/"},
+			wantErr: `ELB_OTEL_METRICS_PREFIX "elb/" overlaps ELB_OTEL_PREFIX "elb/logs/": the metric stream needs a prefix of its own (example: elb-otel/metric-stream/)`,
+		},
 		"rejected records: succeed": {
 			env:  map[string]string{"ELB_OTEL_ON_REJECTED": "succeed"},
 			want: config.Settings{ServiceName: "elb", RejectedSucceed: true},
