@@ -91,9 +91,7 @@ func Ship(ctx context.Context, exp Exporter, src Source, r io.Reader, startMessa
 			return fmt.Errorf("export of %d data points failed: %w", points, err)
 		}
 		if oldest > 0 {
-			if lag := time.Since(time.Unix(0, int64(oldest))); lag > res.MaxLag {
-				res.MaxLag = lag
-			}
+			res.MaxLag = max(res.MaxLag, time.Since(time.Unix(0, int64(oldest))))
 		}
 		res.Exported += int64(points)
 		res.Batches++
@@ -120,9 +118,7 @@ func Ship(ctx context.Context, exp Exporter, src Source, r io.Reader, startMessa
 		}
 		res.Messages++
 		res.DataPoints += int64(DataPoints(req))
-		if t := earliest(req); t > 0 && (oldest == 0 || t < oldest) {
-			oldest = t
-		}
+		oldest = earlier(oldest, earliest(req))
 		CompleteResources(req, src, opts.Options)
 		if opts.PollingNames {
 			req = ToPolling(req)
@@ -150,13 +146,23 @@ func earliest(req *colmetricspb.ExportMetricsServiceRequest) uint64 {
 			for _, m := range sm.Metrics {
 				if s, ok := m.Data.(*metricspb.Metric_Summary); ok {
 					for _, dp := range s.Summary.DataPoints {
-						if dp.TimeUnixNano > 0 && (t == 0 || dp.TimeUnixNano < t) {
-							t = dp.TimeUnixNano
-						}
+						t = earlier(t, dp.TimeUnixNano)
 					}
 				}
 			}
 		}
 	}
 	return t
+}
+
+// earlier returns the earlier of two times in Unix nanoseconds, 0 meaning
+// none.
+func earlier(a, b uint64) uint64 {
+	if a == 0 {
+		return b
+	}
+	if b == 0 {
+		return a
+	}
+	return min(a, b)
 }
