@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"runtime"
 	"testing"
 
@@ -35,16 +36,22 @@ func TestAllocs_ShipReusesItsBatches(t *testing.T) {
 		}
 	}
 	ship() // fills the Shipper's batches
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	const runs = 5
-	for range runs {
+	// The least of several objects: an object may still add a batch or two to
+	// the Shipper's set (how many it needs depends on how the exports and the
+	// compression overlap: measured 0 to 1.9 MiB more in a run of five), but
+	// with its batches reused most objects add none; without, every object
+	// allocates its batches' megabytes.
+	least, most := uint64(math.MaxUint64), uint64(0)
+	for range 8 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		ship()
+		runtime.ReadMemStats(&after)
+		n := after.TotalAlloc - before.TotalAlloc
+		least, most = min(least, n), max(most, n)
 	}
-	runtime.ReadMemStats(&after)
-	perObject := (after.TotalAlloc - before.TotalAlloc) / runs
-	t.Logf("%d KiB allocated per object of %d KiB", perObject>>10, len(plain)>>10)
-	if perObject > uint64(len(plain))/2 {
-		t.Errorf("%d KiB allocated per object of %d KiB, want well under its size (its batches reused)", perObject>>10, len(plain)>>10)
+	t.Logf("%d to %d KiB allocated per object of %d KiB", least>>10, most>>10, len(plain)>>10)
+	if least > uint64(len(plain))/2 {
+		t.Errorf("at least %d KiB allocated per object of %d KiB, want well under its size (its batches reused)", least>>10, len(plain)>>10)
 	}
 }
