@@ -12,8 +12,9 @@ type holds struct {
 	n       int             // group size, 0: no holding
 	groups  int             // groups left to hold; < 0: every group
 	group   []chan struct{} // the gates of the group filling up, by arrival
-	open    int
-	maxOpen int
+	open    int // requests of this epoch open
+	maxOpen int // the most of them open at once
+	epoch   int // grows at each ResetMaxOpen
 	answers []int // arrival numbers (1-based) in the order answered
 }
 
@@ -36,23 +37,34 @@ func (r *Receiver) AnswerOrder() []int {
 	return append([]int(nil), r.holds.answers...)
 }
 
-// MaxOpen is the most requests the receiver had open at once.
+// MaxOpen is the most requests the receiver had open at once (since the last
+// ResetMaxOpen).
 func (r *Receiver) MaxOpen() int {
 	r.holds.mu.Lock()
 	defer r.holds.mu.Unlock()
 	return r.holds.maxOpen
 }
 
+// ResetMaxOpen starts MaxOpen again from 0, counting only the requests that
+// arrive from now on: the ones still open do not count, now or when they end.
+func (r *Receiver) ResetMaxOpen() {
+	r.holds.mu.Lock()
+	defer r.holds.mu.Unlock()
+	r.holds.epoch++
+	r.holds.open, r.holds.maxOpen = 0, 0
+}
+
 // enter counts a request open and, when holding, returns its gate and the gate
 // to open once it has answered (the one of the request that arrived before it
-// in its group).
-func (h *holds) enter() (gate, after chan struct{}) {
+// in its group), and the epoch it counts in.
+func (h *holds) enter() (gate, after chan struct{}, epoch int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	epoch = h.epoch
 	h.open++
 	h.maxOpen = max(h.maxOpen, h.open)
 	if h.n == 0 || h.groups == 0 {
-		return nil, nil
+		return nil, nil, epoch
 	}
 	gate = make(chan struct{})
 	if len(h.group) > 0 {
@@ -66,21 +78,23 @@ func (h *holds) enter() (gate, after chan struct{}) {
 			h.groups--
 		}
 	}
-	return gate, after
+	return gate, after, epoch
 }
 
-func (h *holds) leave(arrival int) {
+func (h *holds) leave(arrival, epoch int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.open--
+	if epoch == h.epoch {
+		h.open--
+	}
 	h.answers = append(h.answers, arrival)
 }
 
 // hold waits at the gate enter gave the request. It returns false when the
 // client gave up; done must be called once the request has answered.
-func (r *Receiver) hold(w http.ResponseWriter, req *http.Request, arrival int, gate, after chan struct{}) (ok bool, done func()) {
+func (r *Receiver) hold(w http.ResponseWriter, req *http.Request, arrival, epoch int, gate, after chan struct{}) (ok bool, done func()) {
 	done = func() {
-		r.holds.leave(arrival) // before the answer is out: a new request may follow it at once
+		r.holds.leave(arrival, epoch) // before the answer is out: a new request may follow it at once
 		if f, ok := w.(http.Flusher); ok && gate != nil {
 			f.Flush() // the answer is out before the next one is let go
 		}

@@ -83,3 +83,39 @@ func TestReceiver_AfterRequests(t *testing.T) {
 		t.Errorf("answers %d and %d", a, b)
 	}
 }
+
+// TestReceiver_ResetMaxOpen: after ResetMaxOpen, MaxOpen counts only the
+// requests that arrive later, not the ones still open.
+func TestReceiver_ResetMaxOpen(t *testing.T) {
+	t.Parallel()
+	r, err := otlptest.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.HoldReverse(4, 1)
+	done := make(chan int, 5)
+	for id := 1; id <= 3; id++ {
+		post(t, r, id, done)
+		waitRequests(t, r, id)
+	}
+	if r.MaxOpen() != 3 {
+		t.Fatalf("MaxOpen = %d with three held, want 3", r.MaxOpen())
+	}
+	r.ResetMaxOpen()
+	if r.MaxOpen() != 0 {
+		t.Errorf("MaxOpen = %d after the reset, want 0", r.MaxOpen())
+	}
+	post(t, r, 4, done) // fills the group: all four are answered
+	for range 4 {
+		<-done
+	}
+	if r.MaxOpen() != 1 {
+		t.Errorf("MaxOpen = %d, want 1 (the one request since the reset)", r.MaxOpen())
+	}
+	post(t, r, 5, done)
+	<-done
+	if r.MaxOpen() != 1 {
+		t.Errorf("MaxOpen = %d after one more request, want 1", r.MaxOpen())
+	}
+}

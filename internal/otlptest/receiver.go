@@ -166,10 +166,10 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if len(r.script) > 0 {
 		resp, r.script = r.script[0], r.script[1:]
 	}
-	gate, after := r.holds.enter() // in the order of arrival
+	gate, after, epoch := r.holds.enter() // in the order of arrival
 	arrival := r.requests
 	r.mu.Unlock()
-	ok, done := r.hold(w, req, arrival, gate, after)
+	ok, done := r.hold(w, req, arrival, epoch, gate, after)
 	defer done()
 	if !ok || !r.awaitRequests(req, resp.AfterRequests) {
 		return

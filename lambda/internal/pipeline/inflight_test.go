@@ -129,7 +129,7 @@ func TestShip_DeadlineWithRequestsInFlight(t *testing.T) {
 
 // TestShip_DeadlineWithNothingAccepted: when no batch is accepted before the
 // deadline, the object fails (it would otherwise continue from where it
-// started, again and again).
+// started, again and again), saying why, and in time for the caller to act.
 func TestShip_DeadlineWithNothingAccepted(t *testing.T) {
 	t.Parallel()
 	r := receiver(t)
@@ -138,9 +138,20 @@ func TestShip_DeadlineWithNothingAccepted(t *testing.T) {
 	s := shipper(t, r, pipeline.Options{MaxBatchRecords: 100, MaxInFlight: 4, StopMargin: 2 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
+	deadline, _ := ctx.Deadline()
 	res, err := s.Ship(ctx, pipeline.Source{Source: logrecord.Source{Bucket: "b", Key: "k.log.gz"}}, bytes.NewReader(gz))
+	left := time.Until(deadline)
 	if err == nil || !strings.Contains(err.Error(), "no batch was accepted before the deadline") {
 		t.Fatalf("err = %v, want no batch accepted", err)
+	}
+	// The error says why: the first batch not accepted in time.
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "not accepted before the deadline: context deadline exceeded") {
+		t.Errorf("err = %v, want it to name the batch not accepted before the deadline", err)
+	}
+	// Reading stops 2 s before the deadline; the requests in flight get half
+	// of that, and the caller keeps the other half.
+	if left < 500*time.Millisecond {
+		t.Errorf("Ship returned %v before the deadline, want about 1 s left to the caller", left)
 	}
 	if res.Records != 0 || res.NextLine != 0 {
 		t.Errorf("result %+v, want nothing counted", res)
@@ -184,6 +195,53 @@ func TestShip_MiddleBatchFailsWhileOthersInFlight(t *testing.T) {
 		t.Fatalf("retry: %+v, %v", res, err)
 	}
 	exactlyOnce(t, again.Records(), lines)
+}
+
+// TestShip_TheWindowGrowsBackAfterPushback: once a storm of 429s has halved
+// the window to four requests, each request accepted without pushback grows it
+// again (about one request more a round), so the requests sent after the storm
+// reach six at once. Answers take 300 ms, so that the window stays full even
+// where batches are slow to make (under -race on a busy machine).
+func TestShip_TheWindowGrowsBackAfterPushback(t *testing.T) {
+	t.Parallel()
+	r := receiver(t)
+	script := make([]otlptest.Response, 8, 60)
+	for i := range script {
+		script[i] = otlptest.Response{Status: 429, RetryAfter: "1"}
+	}
+	for len(script) < cap(script) {
+		script = append(script, otlptest.Response{Delay: 300 * time.Millisecond})
+	}
+	r.Script(script...)
+	r.HoldReverse(8, 1) // the eight are all in flight before the first answer
+	lines, _, gz := genLines(loggen.ALB, 4000)
+	s := shipper(t, r, pipeline.Options{MaxBatchRecords: 100, MaxInFlight: 8})
+	type shipped struct {
+		res pipeline.Result
+		err error
+	}
+	out := make(chan shipped, 1)
+	go func() {
+		res, err := s.Ship(context.Background(), pipeline.Source{Source: logrecord.Source{Bucket: "b", Key: "k.log.gz", ETag: "e"}}, bytes.NewReader(gz))
+		out <- shipped{res, err}
+	}()
+	// The eight retried batches are in: from here on only requests sent
+	// after the storm count.
+	if got := len(r.WaitFor(800, time.Minute)); got < 800 {
+		t.Fatalf("%d records arrived, want the 800 of the retried batches", got)
+	}
+	r.ResetMaxOpen()
+	o := <-out
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	if o.res.Throttled != 8 || o.res.InFlightLow != 4 {
+		t.Errorf("result %+v: want 8 answers 429 and the window halved to 4", o.res)
+	}
+	if got := r.MaxOpen(); got < 6 {
+		t.Errorf("at most %d requests at once after the storm, want the window grown back to 6 or more", got)
+	}
+	exactlyOnce(t, r.Records(), lines)
 }
 
 // TestShip_PushbackNarrowsTheWindow: the first eight requests are answered 429
