@@ -70,3 +70,24 @@ func TestShip_DefaultStopMargin(t *testing.T) {
 		})
 	}
 }
+
+// TestShip_EveryObjectShipsABatchInsideTheMargin: with the deadline already
+// inside the stop margin, every object still ships its first batch before it
+// stops (without one, each continuation would start where the last did, for
+// ever). Many objects: the stop and the first batch are both ready at once, so
+// a shipper that let the stop race the first batch would lose about half.
+func TestShip_EveryObjectShipsABatchInsideTheMargin(t *testing.T) {
+	t.Parallel()
+	lines, _, _ := genLines(loggen.ALB, 5)
+	body := strings.Join(lines, "\n") + "\n"
+	r := receiver(t)
+	s := shipper(t, r, pipeline.Options{MaxBatchRecords: 2, StopMargin: time.Hour})
+	for i := range 50 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		res, err := s.Ship(ctx, pipeline.Source{Source: logrecord.Source{Bucket: "b", Key: "k.log"}}, strings.NewReader(body))
+		cancel()
+		if err != nil || res.NextLine != 3 || res.Records != 2 {
+			t.Fatalf("object %d: %+v, %v; want its first batch (2 records) shipped, NextLine 3", i, res, err)
+		}
+	}
+}
