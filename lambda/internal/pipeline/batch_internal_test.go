@@ -40,3 +40,34 @@ func TestBatch_GrowsByDoubling(t *testing.T) {
 		})
 	}
 }
+
+// TestBatch_GrowsOnlyWhenTheRoomIsShort: a line's record takes at most 4 bytes
+// a line byte plus 4 KiB, so a batch with exactly that much room left adds it
+// in place; with a byte less it grows first.
+func TestBatch_GrowsOnlyWhenTheRoomIsShort(t *testing.T) {
+	t.Parallel()
+	line := []byte("http " + strings.Repeat("x", 995))
+	need := 4*len(line) + 4096
+	for name, tc := range map[string]struct {
+		room  int
+		grows bool
+	}{
+		"room for the worst case":        {room: need, grows: false},
+		"a byte short of the worst case": {room: need - 1, grows: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			conv := logrecord.NewConverter(logrecord.Source{Bucket: "b", Key: "k.log"}, logrecord.Options{})
+			b := newBatch()
+			b.buf = append(make([]byte, 0, len(b.buf)+tc.room), b.buf...)
+			before := cap(b.buf)
+			b.add(conv, 1, line)
+			if grew := cap(b.buf) != before; grew != tc.grows {
+				t.Errorf("with %d bytes of room for a %d-byte line: grew %v (cap %d to %d), want %v", tc.room, len(line), grew, before, cap(b.buf), tc.grows)
+			}
+			if b.records != 1 {
+				t.Errorf("records = %d, want 1", b.records)
+			}
+		})
+	}
+}
