@@ -122,7 +122,9 @@ func (s *Shipper) startSender(ctx context.Context) *sender {
 	if deadline, ok := ctx.Deadline(); ok {
 		x.stopAt = deadline.Add(-s.opts.StopMargin)
 	}
-	for x.made < x.maxBatches {
+	// At most maxBatches, however many other objects give back meanwhile
+	// (free holds no more: one more would block for ever).
+	for range x.maxBatches {
 		select {
 		case b := <-s.batches:
 			x.free <- b
