@@ -66,6 +66,27 @@ func TestEncoder_APayloadKeepsItsBytesUntilReleased(t *testing.T) {
 	}
 }
 
+// TestEncoder_SmallBodies: bodies from empty to a few hundred bytes (a small
+// metrics request, a batch of one short record) encode and decode whole with
+// every compression; the compressed buffer is sized from the body's length.
+func TestEncoder_SmallBodies(t *testing.T) {
+	t.Parallel()
+	for name, cfg := range encoderConfigs {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newEncoder(cfg)
+			for _, n := range []int{0, 1, 100, 383, 384, 385} {
+				raw := bytes.Repeat([]byte{'x'}, n)
+				p := e.pack(raw, false)
+				if got := decodeBody(t, cfg.Compression, p.data); !bytes.Equal(got, raw) {
+					t.Errorf("a body of %d bytes decodes to %d bytes", n, len(got))
+				}
+				p.release()
+			}
+		})
+	}
+}
+
 // TestAllocs_EncoderReusesItsBuffers: once a payload is released its buffer serves the
 // next one, so a steady stream of requests allocates only the small payload
 // header each (not the body, or the shipper's memory would churn with its

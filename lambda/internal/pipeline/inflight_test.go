@@ -144,9 +144,10 @@ func TestShip_DeadlineWithNothingAccepted(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no batch was accepted before the deadline") {
 		t.Fatalf("err = %v, want no batch accepted", err)
 	}
-	// The error says why: the first batch not accepted in time.
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "not accepted before the deadline: context deadline exceeded") {
-		t.Errorf("err = %v, want it to name the batch not accepted before the deadline", err)
+	// The error says why, from the first batch that failed: one still waiting
+	// for the window names the deadline, one on the wire was cancelled.
+	if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want it to wrap why the batches were not accepted", err)
 	}
 	// Reading stops 2 s before the deadline; the requests in flight get half
 	// of that, and the caller keeps the other half.
