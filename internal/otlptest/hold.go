@@ -12,10 +12,10 @@ type holds struct {
 	n       int             // group size, 0: no holding
 	groups  int             // groups left to hold; < 0: every group
 	group   []chan struct{} // the gates of the group filling up, by arrival
-	open    int // requests of this epoch open
-	maxOpen int // the most of them open at once
-	epoch   int // grows at each ResetMaxOpen
-	answers []int // arrival numbers (1-based) in the order answered
+	open    int             // requests of this epoch open
+	maxOpen int             // the most of them open at once
+	epoch   int             // grows at each ResetMaxOpen
+	answers []int           // arrival numbers (1-based) in the order answered
 }
 
 // HoldReverse holds the following requests until n have arrived, then answers
