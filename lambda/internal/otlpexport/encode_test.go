@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/elb-otel/elb-otel/internal/racedetect"
 )
 
 // encoderConfigs are the body encodings whose buffers come from the pool.
@@ -92,7 +94,7 @@ func TestEncoder_SmallBodies(t *testing.T) {
 // header each (not the body, or the shipper's memory would churn with its
 // throughput).
 func TestAllocs_EncoderReusesItsBuffers(t *testing.T) {
-	if raceEnabled {
+	if racedetect.Enabled {
 		t.Skip("the race detector makes sync.Pool drop buffers at random: `make test` runs TestAllocs_ without -race")
 	}
 	raw := bytes.Repeat([]byte("a log record of some length "), 400)
@@ -113,7 +115,7 @@ func TestAllocs_EncoderReusesItsBuffers(t *testing.T) {
 // TestAllocs_UnsentPreparedRequestGivesItsBufferBack: a prepared request that is released
 // unsent gives its buffer back as a sent one does.
 func TestAllocs_UnsentPreparedRequestGivesItsBufferBack(t *testing.T) {
-	if raceEnabled {
+	if racedetect.Enabled {
 		t.Skip("the race detector makes sync.Pool drop buffers at random: `make test` runs TestAllocs_ without -race")
 	}
 	e, err := New(Config{Endpoint: "http://localhost:4318/v1/logs"})

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/elb-otel/elb-otel/internal/racedetect"
 	"github.com/elb-otel/elb-otel/lambda/internal/loggen"
 	"github.com/elb-otel/elb-otel/lambda/internal/logrecord"
 	"github.com/elb-otel/elb-otel/lambda/internal/otlpexport"
@@ -25,7 +26,7 @@ func (discard) ExportProto(context.Context, []byte, int) (otlpexport.Stats, erro
 // beside them, not its batches' megabytes again. Not parallel: it measures the
 // process's allocations.
 func TestAllocs_ShipReusesItsBatches(t *testing.T) {
-	if raceEnabled {
+	if racedetect.Enabled {
 		t.Skip("the race detector makes sync.Pool drop the pipeline's readers at random: `make test` runs TestAllocs_ without -race")
 	}
 	_, plain, _ := genLines(loggen.ALB, 4000)
